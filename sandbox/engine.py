@@ -1,0 +1,951 @@
+"""The sandbox engine: the only module that talks to Docker.
+
+Everything a learner submits is built and run here, on the project's own Docker daemon, under the limits of
+`SandboxLimits`. The rest of the code never sees Docker objects: it gets events while work streams, and facts
+(BuildResult, RunResult, ImageFacts, StopResult) when it ends.
+
+    engine = Engine.from_settings()
+    for event in engine.build({"Dockerfile": b"FROM layerlab/busybox\\n"}, allowed_bases=["layerlab/busybox"]):
+        ...                       # BuildStep, StepFinished, LogLine ... and last a BuildResult
+    for event in engine.run(result.image, ["echo", "hi"]):
+        ...                       # OutputLine ... and last a RunResult
+
+Both generators also *return* their result, so `result = yield from engine.build(...)` works too.
+Every tag is chosen here, never by the learner; every container and image carries the LABEL_* labels so that
+`reap` can remove whatever a crash left behind.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import tarfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+import requests
+from docker.types import LogConfig, Ulimit
+from docker.utils.build import PatternMatcher
+
+from sandbox.dockerfile import Dockerfile
+from sandbox.limits import MB, SandboxLimits
+from sandbox.outcomes import OK_BUILD, OK_RUN, Outcome, OutcomeKind, rejected
+from sandbox.rules import SubmissionLimits, SubmissionRejected, check_submission
+
+log = logging.getLogger(__name__)
+
+LABEL_ROLE = "org.layerlab.sandbox.role"  # "base" for course images, "attempt" for learners' images and containers
+LABEL_ATTEMPT = "org.layerlab.sandbox.attempt"
+LABEL_CREATED = "org.layerlab.sandbox.created"  # unix time, for the reaper
+LABEL_RECIPE = "org.layerlab.sandbox.recipe"  # digest of a base image's recipe
+SANDBOX_LABEL_PREFIX = "org.layerlab."
+
+ATTEMPT_REPOSITORY = "layerlab-attempt"
+ATTEMPT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CONTEXT_MTIME = 1_600_000_000  # a fixed time in the context tar, so identical files always hit the build cache
+WATCHDOG_PERIOD = 0.25
+SAMPLE_EVERY = 4  # disk and process samples every SAMPLE_EVERY watchdog ticks: they cost a daemon call each
+KILL_GRACE = 5.0  # seconds a killed build may take to report its failure before the connection is dropped
+
+
+class EngineUnavailable(Exception):
+    """The Docker daemon could not be reached or answered with an error that is not the learner's doing."""
+
+
+# ---------------------------------------------------------------------------------------------------- events & facts
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A build step started: step `number` of `total`, from Dockerfile `line`."""
+
+    number: int
+    total: int
+    instruction: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    number: int
+    cached: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """A line printed by a build step (stream "build") or a container (stream "stdout" / "stderr")."""
+
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    number: int
+    instruction: str
+    line: int | None
+    cached: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outcome: Outcome
+    image: str | None = None  # the server-chosen tag, when the build succeeded
+    image_id: str | None = None
+    steps: tuple[StepRecord, ...] = ()
+    duration: float = 0.0
+    output_truncated: bool = False
+    log: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    exit_code: int | None = None
+    oom_killed: bool = False
+    timed_out: bool = False
+    duration: float = 0.0
+    output_truncated: bool = False
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """How a container took `docker stop`: seconds from the request to exit, and whether SIGKILL was needed."""
+
+    seconds: float
+    killed: bool
+    exit_code: int | None
+    output: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    created_by: str
+    size: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    diff_id: str
+    size: int
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    id: str
+    cmd: list[str] | None
+    entrypoint: list[str] | None
+    working_dir: str
+    env: dict[str, str]
+    user: str
+    exposed_ports: tuple[str, ...]
+    labels: dict[str, str]  # the learner's labels; the sandbox's own org.layerlab.* labels are left out
+    history: tuple[HistoryEntry, ...]  # oldest first
+    layers: tuple[LayerFacts, ...]  # filesystem layers, oldest first
+    size: int
+
+
+@dataclass(frozen=True)
+class ReapReport:
+    containers: int = 0
+    images: int = 0
+    dangling: int = 0
+    reclaimed_bytes: int = 0
+
+
+@dataclass
+class _Watch:
+    """What a watchdog tracks for one build or run; the reading loop and the watchdog thread share it.
+
+    Only the watchdog thread kills: a kill sent from the thread that reads the output would wait for the daemon
+    to finish copying that output, which waits for the reader, until the client times out.
+    """
+
+    deadline: float
+    check_disk: bool = False  # build steps write to a layer; a running container's root is read-only
+    container: str | None = None
+    abort: OutcomeKind | None = None
+    saw_process_limit: bool = False
+    killed: set[str] = field(default_factory=set)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self, reason: OutcomeKind) -> None:
+        """Ask the watchdog to kill the current container; the first reason given is the one reported."""
+        if self.abort is None:
+            self.abort = reason
+
+
+# ---------------------------------------------------------------------------------------------------------- engine
+
+
+class Engine:
+    """Hardened build / run / inspect / stop / reap on one Docker daemon."""
+
+    def __init__(
+        self,
+        docker_host: str,
+        limits: SandboxLimits | None = None,
+        submission_limits: SubmissionLimits | None = None,
+    ):
+        self.docker_host = docker_host
+        self.limits = limits or SandboxLimits()
+        self.submission_limits = submission_limits or SubmissionLimits()
+        self._api: docker.APIClient | None = None
+        self._api_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls) -> Engine:
+        from django.conf import settings
+
+        return cls(settings.SANDBOX_DOCKER_HOST, SandboxLimits.from_settings())
+
+    # -- connection
+
+    @property
+    def api(self) -> docker.APIClient:
+        """The low-level client, connected on first use; EngineUnavailable when the daemon does not answer."""
+        with self._api_lock:
+            if self._api is None:
+                try:
+                    self._api = docker.APIClient(base_url=self.docker_host, version="auto", timeout=60)
+                except (docker.errors.DockerException, requests.RequestException) as error:
+                    raise EngineUnavailable(f"no Docker engine answers at {self.docker_host}: {error}") from error
+            return self._api
+
+    def version(self) -> dict[str, Any]:
+        with _engine_errors():
+            return self.api.version()
+
+    def info(self) -> dict[str, Any]:
+        with _engine_errors():
+            return self.api.info()
+
+    # -- build
+
+    def build(
+        self,
+        files: Mapping[str, bytes],
+        *,
+        allowed_bases: Collection[str],
+        attempt_id: str | None = None,
+        limits: SandboxLimits | None = None,
+    ) -> Iterator[BuildStep | StepFinished | LogLine | BuildResult]:
+        """Build a submission (relative path -> bytes). Yields progress, then a BuildResult, which it also returns."""
+        started = time.monotonic()
+        try:
+            dockerfile = check_submission(files, allowed_bases=allowed_bases, limits=self.submission_limits)
+        except SubmissionRejected as error:
+            result = BuildResult(rejected(error))
+            yield result
+            return result
+        tag = attempt_tag(attempt_id)
+        session = _BuildSession(self, dockerfile, limits or self.limits, tag)
+        try:
+            yield from session.stream(build_context(labelled(files, tag)))
+            result = session.result(time.monotonic() - started)
+        except EngineUnavailable as error:
+            log.warning("build failed for want of an engine: %s", error)
+            session.clean_up_failure()
+            result = BuildResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE), duration=time.monotonic() - started)
+        yield result
+        return result
+
+    # -- run
+
+    def run(
+        self,
+        image: str,
+        args: list[str] | None = None,
+        *,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+        as_root: bool = False,
+        limits: SandboxLimits | None = None,
+    ) -> Iterator[LogLine | RunResult]:
+        """Run `image` (with `args` replacing its CMD). Yields output lines, then a RunResult, which it also returns."""
+        limits = limits or self.limits
+        timeout = min(timeout or limits.run_timeout, limits.run_timeout)
+        started = time.monotonic()
+        try:
+            container = self._create_container(image, args, env=env, as_root=as_root, limits=limits, init=True)
+        except EngineUnavailable:
+            result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"))
+            yield result
+            return result
+        try:
+            result = yield from self._attach_and_run(container, timeout, limits, started)
+        except EngineUnavailable:
+            result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"), duration=time.monotonic() - started)
+        finally:
+            self._remove_container(container)
+        yield result
+        return result
+
+    def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float):
+        watch = _Watch(deadline=started + timeout, container=container)
+        output = _OutputCollector(limits.output_bytes)
+        with _engine_errors():
+            frames = self.api.attach(container, stream=True, logs=True, demux=True)
+            self.api.start(container)
+            with self._watchdog(watch, limits):
+                for stdout, stderr in frames:
+                    for stream, chunk in (("stdout", stdout), ("stderr", stderr)):
+                        yield from output.feed(stream, chunk)
+                    if output.truncated:
+                        watch.stop(OutcomeKind.OUTPUT_TRUNCATED)
+                yield from output.flush()
+            exit_code = self.api.wait(container, timeout=KILL_GRACE + 5)["StatusCode"]
+            oom_killed = bool(self.api.inspect_container(container)["State"].get("OOMKilled"))
+        outcome = _run_outcome(oom_killed, exit_code, watch, output, limits, timeout)
+        return RunResult(
+            outcome,
+            exit_code=exit_code,
+            oom_killed=oom_killed,
+            timed_out=watch.abort is OutcomeKind.TIME_LIMIT,
+            duration=time.monotonic() - started,
+            output_truncated=output.truncated,
+            stdout=output.text("stdout"),
+            stderr=output.text("stderr"),
+        )
+
+    def _create_container(
+        self,
+        image: str,
+        args: list[str] | None,
+        *,
+        env: Mapping[str, str] | None,
+        as_root: bool,
+        limits: SandboxLimits,
+        init: bool,
+    ) -> str:
+        host_config = self.api.create_host_config(
+            network_mode="none",
+            mem_limit=limits.memory_bytes,
+            memswap_limit=limits.memory_bytes,
+            pids_limit=limits.pids,
+            nano_cpus=limits.cpus_milli * 1_000_000,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
+            ulimits=[Ulimit(name=u["Name"], soft=u["Soft"], hard=u["Hard"]) for u in limits.ulimits()],
+            init=init,
+            log_config=LogConfig(type="json-file", config={"max-size": f"{max(limits.output_kb, 64)}k", "max-file": "1"}),
+        )
+        with _engine_errors():
+            created = self.api.create_container(
+                image,
+                command=list(args) if args is not None else None,
+                user="0:0" if as_root else limits.run_user,
+                environment=dict(env or {}),
+                labels=_labels("attempt"),
+                network_disabled=True,
+                host_config=host_config,
+            )
+        return created["Id"]
+
+    # -- stop
+
+    def stop_time(
+        self, image: str, args: list[str] | None = None, *, grace: float = 10, settle: float = 1.0
+    ) -> StopResult:
+        """Start `image`, let it settle, then `docker stop` it and measure how long it takes to exit.
+
+        There is no init process here: the learner's own PID 1 has to handle SIGTERM, as with a plain `docker run`.
+        """
+        container = self._create_container(image, args, env=None, as_root=False, limits=self.limits, init=False)
+        try:
+            with _engine_errors():
+                self.api.start(container)
+                time.sleep(settle)
+                asked = time.monotonic()
+                self.api.stop(container, timeout=int(grace))
+                seconds = time.monotonic() - asked
+                state = self.api.inspect_container(container)["State"]
+                output = self.api.logs(container, stdout=True, stderr=True)[: self.limits.output_bytes]
+        finally:
+            self._remove_container(container)
+        return StopResult(
+            seconds=seconds,
+            killed=seconds >= grace,
+            exit_code=state.get("ExitCode"),
+            output=output.decode("utf-8", errors="replace"),
+        )
+
+    # -- inspect and remove
+
+    def inspect(self, image: str) -> ImageFacts:
+        with _engine_errors():
+            details = self.api.inspect_image(image)
+            history = self.api.history(image)
+        return image_facts(details, history)
+
+    def image_exists(self, image: str) -> bool:
+        try:
+            self.inspect_raw(image)
+        except docker.errors.ImageNotFound:
+            return False
+        return True
+
+    def inspect_raw(self, image: str) -> dict[str, Any]:
+        """The daemon's own description of an image (for the base image builder's recipe labels)."""
+        with _engine_errors():
+            return self.api.inspect_image(image)
+
+    def remove(self, image: str) -> None:
+        """Remove an image and the untagged build-cache layers only it used. Missing images are fine.
+
+        Only an attempt's own tag is removed by force; any other image (a build-cache layer) goes only when
+        nothing depends on it, so a base image or another attempt's cache can never be taken away.
+        """
+        force = image.startswith(f"{ATTEMPT_REPOSITORY}:")
+        try:
+            with _engine_errors():
+                self.api.remove_image(image, force=force, noprune=False)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as error:
+            if error.status_code != 409:
+                raise
+            log.info("kept %s, still in use: %s", image[:24], error.explanation)
+
+    def import_base_image(self, rootfs_tar: str, tag: str, *, changes: list[str], recipe: str) -> str:
+        """Import a root filesystem tar as a course base image, labelled with its recipe digest."""
+        labels = [f'LABEL {LABEL_ROLE}="base" {LABEL_RECIPE}="{recipe}"']
+        with _engine_errors():
+            reply = self.api.import_image_from_file(rootfs_tar, repository=tag, changes=changes + labels)
+        status = json.loads(reply.strip().splitlines()[-1]) if isinstance(reply, str) else reply
+        if "error" in status:
+            raise EngineUnavailable(f"importing {tag} failed: {status['error']}")
+        return self.api.inspect_image(tag)["Id"]
+
+    def pull_base_image(self, source: str, tag: str, *, recipe: str) -> str:
+        """Use an official image (pulled when missing) as a course base image, relabelled under the course's name."""
+        with _engine_errors():
+            if not self.image_exists(source):
+                self.api.pull(source)
+            dockerfile = f'FROM {source}\nLABEL {LABEL_ROLE}="base" {LABEL_RECIPE}="{recipe}"\n'.encode()
+            for _ in self.api.build(
+                fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag, pull=False,
+                rm=True, forcerm=True, network_mode="none", decode=True,
+            ):
+                pass
+            return self.api.inspect_image(tag)["Id"]
+
+    def base_images(self) -> list[dict[str, Any]]:
+        with _engine_errors():
+            return self.api.images(filters={"label": f"{LABEL_ROLE}=base", "dangling": False})
+
+    # -- reap
+
+    def reap(self, *, older_than: float, cache_budget_bytes: int | None = None) -> ReapReport:
+        """Remove sandbox containers and attempt images older than `older_than` seconds, dangling build layers,
+        and the oldest attempt images while they take more than `cache_budget_bytes`."""
+        cutoff = time.time() - older_than
+        with _engine_errors():
+            containers = self._reap_containers(cutoff)
+            images, freed = self._reap_attempt_images(cutoff, cache_budget_bytes)
+            pruned = self.api.prune_images(
+                filters={"dangling": True, "label": LABEL_ROLE, "until": f"{int(older_than)}s"}
+            )
+        dangling = pruned.get("ImagesDeleted") or []
+        return ReapReport(
+            containers=containers,
+            images=images,
+            dangling=sum(1 for entry in dangling if "Deleted" in entry),
+            reclaimed_bytes=freed + (pruned.get("SpaceReclaimed") or 0),
+        )
+
+    def _reap_containers(self, cutoff: float) -> int:
+        # Build-step containers inherit LABEL_ROLE from the base image, so they are found here too.
+        stale = [c for c in self.api.containers(all=True, filters={"label": LABEL_ROLE}) if c["Created"] < cutoff]
+        for container in stale:
+            self._remove_container(container["Id"])
+        return len(stale)
+
+    def _reap_attempt_images(self, cutoff: float, budget: int | None) -> tuple[int, int]:
+        attempts = sorted(
+            self.api.images(filters={"label": f"{LABEL_ROLE}=attempt"}),
+            key=lambda image: image["Created"],
+        )
+        in_use = sum(image["Size"] for image in attempts)
+        removed = freed = 0
+        for image in attempts:
+            too_old = image["Created"] < cutoff
+            over_budget = budget is not None and in_use > budget
+            if not (too_old or over_budget):
+                continue
+            for tag in image.get("RepoTags") or [image["Id"]]:
+                self.remove(tag)
+            in_use -= image["Size"]
+            removed += 1
+            freed += image["Size"]
+        return removed, freed
+
+    # -- helpers shared by build and run
+
+    def _kill(self, container: str) -> None:
+        try:
+            self.api.kill(container)
+        except (docker.errors.APIError, requests.RequestException):
+            pass  # it may have exited on its own meanwhile
+
+    def _remove_container(self, container: str) -> None:
+        try:
+            self.api.remove_container(container, force=True)
+        except docker.errors.NotFound:
+            pass
+        except (docker.errors.APIError, requests.RequestException) as error:
+            log.warning("could not remove container %s (the reaper will): %s", container[:12], error)
+
+    @contextmanager
+    def _watchdog(self, watch: _Watch, limits: SandboxLimits):
+        """Enforce the wall clock, the disk budget of a build step and spot fork bombs, in a thread of its own."""
+        thread = threading.Thread(target=self._watch, args=(watch, limits), daemon=True, name="sandbox-watchdog")
+        thread.start()
+        try:
+            yield watch
+        finally:
+            watch.done.set()
+            thread.join()
+
+    def _watch(self, watch: _Watch, limits: SandboxLimits) -> None:
+        tick = 0
+        while not watch.done.wait(WATCHDOG_PERIOD):
+            container = watch.container
+            if time.monotonic() > watch.deadline:
+                watch.stop(OutcomeKind.TIME_LIMIT)
+            if watch.abort is not None:
+                if container and container not in watch.killed:
+                    watch.killed.add(container)
+                    self._kill(container)
+                continue
+            tick += 1
+            if container is None or tick % SAMPLE_EVERY:
+                continue
+            try:
+                self._sample(watch, container, limits)
+            except (docker.errors.APIError, requests.RequestException):
+                pass  # the container ended between two samples
+
+    def _sample(self, watch: _Watch, container: str, limits: SandboxLimits) -> None:
+        stats = self.api.stats(container, stream=False, one_shot=True)
+        if (stats.get("pids_stats") or {}).get("current", 0) >= limits.pids - 1:
+            watch.saw_process_limit = True
+        if not watch.check_disk:
+            return
+        listed = self.api.containers(all=True, size=True, filters={"id": container})
+        if listed and (listed[0].get("SizeRw") or 0) > limits.build_disk_mb * MB:
+            watch.stop(OutcomeKind.DISK_LIMIT)
+
+
+# ------------------------------------------------------------------------------------------------------ build parts
+
+STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
+STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+USING_CACHE = " ---> Using cache"
+BUILDER_CHATTER = re.compile(r"^(Removing intermediate container |Successfully built |Successfully tagged )")
+
+
+class _BuildSession:
+    """One build on the daemon: reads its stream, turns it into events and keeps what the result needs."""
+
+    def __init__(self, engine: Engine, dockerfile: Dockerfile, limits: SandboxLimits, tag: str):
+        self.engine = engine
+        self.dockerfile = dockerfile
+        self.limits = limits
+        self.tag = tag
+        self.total = len(dockerfile.instructions)
+        self.steps: list[StepRecord] = []
+        self.step: int | None = None
+        self.step_started = 0.0
+        self.cached = False
+        self.last_built_image: str | None = None  # the newest layer this build made (not a base, not cache)
+        self.error: dict[str, Any] | None = None
+        self.output = _OutputCollector(limits.output_bytes)
+        self.transcript: list[str] = []  # what the learner saw: step headers and their output
+        self.watch = _Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True)
+
+    def stream(self, context: io.BytesIO) -> Iterator[BuildStep | StepFinished | LogLine]:
+        response = self._post(context)
+        with self.engine._watchdog(self.watch, self.limits):
+            timer = threading.Timer(self.limits.build_timeout + KILL_GRACE, response.close)
+            timer.start()  # the last resort if a killed build never reports back
+            try:
+                for message in _json_messages(response, self._aborted):
+                    yield from self._handle(message)
+                yield from self._lines(self.output.flush())
+            finally:
+                timer.cancel()
+                response.close()
+
+    def _post(self, context: io.BytesIO) -> requests.Response:
+        # docker-py's build() cannot send ulimits and hides the response we need to close on abort,
+        # so the /build call is made here with exactly the parameters the sandbox allows.
+        limits = self.limits
+        params = {
+            "t": self.tag,
+            "dockerfile": "Dockerfile",
+            "rm": True,
+            "forcerm": True,
+            "pull": False,
+            "networkmode": "none",
+            "memory": limits.memory_bytes,
+            "memswap": limits.memory_bytes,
+            "cpushares": limits.cpu_shares,
+            "ulimits": json.dumps(limits.ulimits()),
+        }
+        api = self.engine.api
+        with _engine_errors():
+            response = api._post(
+                api._url("/build"),
+                params=params,
+                data=context,
+                headers={"Content-Type": "application/x-tar"},
+                stream=True,
+                timeout=None,
+            )
+            api._raise_for_status(response)
+        return response
+
+    def _aborted(self) -> bool:
+        return self.watch.abort is not None
+
+    def _handle(self, message: dict[str, Any]) -> Iterator[BuildStep | StepFinished | LogLine]:
+        if "error" in message:
+            self.error = message.get("errorDetail") or {"message": message["error"]}
+            return
+        text = message.get("stream")
+        if text:
+            chunks = self.output.feed("build", text.encode())
+            if self.output.truncated:
+                self.watch.stop(OutcomeKind.OUTPUT_TRUNCATED)
+            yield from self._lines(chunks)
+
+    def _lines(self, lines: Iterator[LogLine]) -> Iterator[BuildStep | StepFinished | LogLine]:
+        for line in lines:
+            yield from self._line(line.text)
+
+    def _line(self, text: str) -> Iterator[BuildStep | StepFinished | LogLine]:
+        if match := STEP_LINE.match(text):
+            yield from self._finish_step()
+            self._start_step(int(match[1]))
+            if self._visible():
+                instruction = self.dockerfile.instruction_at_step(self.step)
+                self.transcript.append(f"Step {self.step}/{self.total} : {match[3]}")
+                yield BuildStep(self.step, self.total, match[3], instruction.line if instruction else None)
+        elif match := RUNNING_IN.match(text):
+            self.watch.container = match[1]
+        elif text == USING_CACHE:
+            self.cached = True
+        elif match := STEP_IMAGE.match(text):
+            if not self.cached and not self._is_from_step():
+                self.last_built_image = match[1]
+            self.watch.container = None
+            yield from self._finish_step()
+        elif not BUILDER_CHATTER.match(text) and self._visible():
+            self.transcript.append(text)
+            yield LogLine("build", text)
+
+    def _is_from_step(self) -> bool:
+        instruction = self.dockerfile.instruction_at_step(self.step or 0)
+        return instruction is not None and instruction.keyword == "FROM"
+
+    def _visible(self) -> bool:
+        # Steps past the learner's instructions are the sandbox's own LABEL step: not theirs to see.
+        return self.step is not None and self.step <= self.total
+
+    def _start_step(self, number: int) -> None:
+        self.step, self.step_started, self.cached = number, time.monotonic(), False
+
+    def _finish_step(self) -> Iterator[StepFinished]:
+        if self.step is None or any(s.number == self.step for s in self.steps):
+            return
+        seconds = round(time.monotonic() - self.step_started, 3)
+        instruction = self.dockerfile.instruction_at_step(self.step)
+        if self._visible():
+            self.steps.append(
+                StepRecord(self.step, _instruction_text(instruction), instruction.line if instruction else None,
+                           self.cached, seconds)
+            )
+            yield StepFinished(self.step, self.cached, seconds)
+
+    def result(self, duration: float) -> BuildResult:
+        outcome = self._outcome()
+        if not outcome.ok:
+            self.clean_up_failure()
+            return BuildResult(outcome, steps=tuple(self.steps), duration=duration,
+                               output_truncated=self.output.truncated, log=self._log())
+        image_id = self.engine.inspect_raw(self.tag)["Id"]
+        return BuildResult(outcome, image=self.tag, image_id=image_id, steps=tuple(self.steps), duration=duration,
+                           output_truncated=self.output.truncated, log=self._log())
+
+    def _log(self) -> str:
+        return "\n".join(self.transcript) + ("\n" if self.transcript else "")
+
+    def _outcome(self) -> Outcome:
+        limits, watch = self.limits, self.watch
+        if watch.abort is None and self.error is None:
+            return OK_BUILD
+        limit = _limit_hit(watch, self.output, killed_by_kernel=(self.error or {}).get("code") == 137)
+        if limit is not None:
+            return _limit_outcome(limit, "build", limits, limits.build_timeout)
+        instruction = self.dockerfile.instruction_at_step(self.step or 0)
+        return Outcome(OutcomeKind.BUILD_ERROR, "build", {
+            "step": self.step or "?",
+            "line": instruction.line if instruction else "?",
+            "instruction": _instruction_text(instruction),
+            "reason": self.error.get("message", "").strip(),
+        })
+
+    def clean_up_failure(self) -> None:
+        """Remove what a failed build left: its step container and the untagged layers built before the failure."""
+        try:
+            if self.watch.container:
+                self.engine._remove_container(self.watch.container)
+            if self.last_built_image:
+                self.engine.remove(self.last_built_image)
+        except (EngineUnavailable, docker.errors.APIError):
+            pass  # shared with another image, or the engine is gone: the reaper sweeps what is left
+
+
+def _json_messages(response: requests.Response, aborted: Callable[[], bool]) -> Iterator[dict[str, Any]]:
+    """The daemon's JSON progress messages. Ends quietly when an aborted build's connection is dropped."""
+    buffer = b""
+    try:
+        for chunk in response.iter_content(chunk_size=None):
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            for raw in complete:
+                if raw.strip():
+                    yield json.loads(raw)
+    except (requests.RequestException, OSError, AttributeError, ValueError):
+        if not aborted():
+            raise EngineUnavailable("the engine dropped the build's connection") from None
+
+
+def _instruction_text(instruction) -> str:
+    if instruction is None:
+        return "?"
+    text = f"{instruction.keyword} {instruction.value}".strip()
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _limit_outcome(kind: OutcomeKind, phase: str, limits: SandboxLimits, timeout: float) -> Outcome:
+    detail = {
+        OutcomeKind.TIME_LIMIT: {"limit_s": round(timeout, 1)},
+        OutcomeKind.OUT_OF_MEMORY: {"limit_mb": limits.memory_mb},
+        OutcomeKind.PROCESS_LIMIT: {"limit": limits.pids},
+        OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": limits.output_kb},
+        OutcomeKind.DISK_LIMIT: {"limit_mb": limits.build_disk_mb},
+        OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": limits.file_size_mb},
+    }[kind]
+    return Outcome(kind, phase, detail)
+
+
+def _run_outcome(
+    oom_killed: bool, exit_code: int, watch: _Watch, output: _OutputCollector, limits: SandboxLimits, timeout: float
+) -> Outcome:
+    if oom_killed:
+        return _limit_outcome(OutcomeKind.OUT_OF_MEMORY, "run", limits, timeout)
+    if watch.abort is None and exit_code == 0:
+        return OK_RUN
+    limit = _limit_hit(watch, output, killed_by_kernel=False)
+    return OK_RUN if limit is None else _limit_outcome(limit, "run", limits, timeout)
+
+
+def _limit_hit(watch: _Watch, output: _OutputCollector, *, killed_by_kernel: bool) -> OutcomeKind | None:
+    """Which limit ended a build step or container that failed or was stopped, if any did.
+
+    A fork bomb rarely keeps the process table full (its processes die as fast as they fail to fork), so the
+    shell's own complaint counts as evidence as much as a full sample. An exceeded `ulimit fsize` shows up as
+    EFBIG ("File too large"). An unexplained SIGKILL during a build is the kernel's OOM killer.
+    """
+    if watch.abort in (OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
+        return watch.abort
+    if watch.saw_process_limit or output.saw("fork"):
+        return OutcomeKind.PROCESS_LIMIT
+    if output.saw("file_size"):
+        return OutcomeKind.FILE_SIZE_LIMIT
+    if watch.abort is not None:
+        return watch.abort
+    if killed_by_kernel:
+        return OutcomeKind.OUT_OF_MEMORY
+    return None
+
+
+# ------------------------------------------------------------------------------------------------------ shared parts
+
+
+class _OutputCollector:
+    """Turns byte chunks into lines per stream, keeping at most `limit` bytes in all, and notes the messages
+    that tell which limit a failing program ran into."""
+
+    MAX_LINE = 4096
+    EVIDENCE = {
+        "fork": ("can't fork", "Resource temporarily unavailable", "fork: retry"),
+        "file_size": ("File too large", "File size limit exceeded"),
+    }
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.kept = 0
+        self.truncated = False
+        self.partial: dict[str, bytes] = {}
+        self.raw: dict[str, bytearray] = {}
+        self.evidence: set[str] = set()
+
+    def saw(self, kind: str) -> bool:
+        return kind in self.evidence
+
+    def feed(self, stream: str, chunk: bytes | None) -> Iterator[LogLine]:
+        if not chunk or self.truncated:
+            return
+        room = self.limit - self.kept
+        if len(chunk) > room:
+            chunk, self.truncated = chunk[:room], True
+        self.kept += len(chunk)
+        self.raw.setdefault(stream, bytearray()).extend(chunk)
+        data = self.partial.pop(stream, b"") + chunk
+        *complete, rest = data.split(b"\n")
+        while len(rest) > self.MAX_LINE:
+            complete.append(rest[: self.MAX_LINE])
+            rest = rest[self.MAX_LINE :]
+        if rest:
+            self.partial[stream] = rest
+        for raw in complete:
+            yield self._line(stream, raw)
+        if self.truncated:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[LogLine]:
+        for stream in list(self.partial):
+            yield self._line(stream, self.partial.pop(stream))
+
+    def _line(self, stream: str, raw: bytes) -> LogLine:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r")
+        for kind, needles in self.EVIDENCE.items():
+            if any(needle in text for needle in needles):
+                self.evidence.add(kind)
+        return LogLine(stream, text)
+
+    def text(self, stream: str) -> str:
+        return bytes(self.raw.get(stream, b"")).decode("utf-8", errors="replace")
+
+
+@contextmanager
+def _engine_errors():
+    """Turn a lost connection or a daemon-side failure into EngineUnavailable; the learner's errors pass through."""
+    try:
+        yield
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise EngineUnavailable(f"the engine did not answer: {error}") from error
+    except docker.errors.APIError as error:
+        if error.status_code is not None and error.status_code >= 500 and not isinstance(error, docker.errors.NotFound):
+            raise EngineUnavailable(f"the engine failed: {error.explanation}") from error
+        raise
+
+
+def _labels(role: str, *, attempt: str | None = None) -> dict[str, str]:
+    labels = {LABEL_ROLE: role, LABEL_CREATED: str(int(time.time()))}
+    if attempt:
+        labels[LABEL_ATTEMPT] = attempt
+    return labels
+
+
+def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
+    """The submission with one LABEL instruction appended for the sandbox's bookkeeping.
+
+    The build API's `labels` parameter would add one build step per label; one instruction adds one step.
+    The parser refuses a Dockerfile whose last line continues, so the appended line stands on its own.
+    """
+    labels = " ".join(f'{key}="{value}"' for key, value in _labels("attempt", attempt=tag.split(":")[-1]).items())
+    return {**files, "Dockerfile": files["Dockerfile"].rstrip(b"\n") + f"\nLABEL {labels}\n".encode()}
+
+
+def attempt_tag(attempt_id: str | None) -> str:
+    """The only tag an attempt's image can get: layerlab-attempt:<id>. It cannot name a base image."""
+    attempt_id = attempt_id or uuid.uuid4().hex
+    if not ATTEMPT_ID.match(attempt_id):
+        raise ValueError(f"attempt ids are lower-case letters, digits, '-' and '_': {attempt_id!r}")
+    return f"{ATTEMPT_REPOSITORY}:{attempt_id}"
+
+
+def build_context(files: Mapping[str, bytes]) -> io.BytesIO:
+    """A tar of the submission made by the server: regular files only, fixed owner and time, no host paths.
+
+    A file that starts with "#!" is made executable, as a learner's script would be on their own machine.
+    """
+    buffer = io.BytesIO()
+    ignored = _dockerignore(files)
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(path for path in files if not ignored(path)):
+            data = files[path]
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            info.mode = 0o755 if data.startswith(b"#!") else 0o644
+            info.mtime = CONTEXT_MTIME
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+def _dockerignore(files: Mapping[str, bytes]) -> Callable[[str], bool]:
+    """Whether a path is left out by the context's .dockerignore. The client applies it, not the daemon, and here
+    the server is the client. The Dockerfile and .dockerignore themselves are always sent, as the CLI does."""
+    text = files.get(".dockerignore", b"").decode("utf-8", errors="replace")
+    patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    matcher = PatternMatcher([*patterns, "!Dockerfile"])
+    return matcher.matches
+
+
+def image_facts(details: dict[str, Any], history: list[dict[str, Any]]) -> ImageFacts:
+    config = details.get("Config") or {}
+    entries = tuple(
+        HistoryEntry(entry.get("CreatedBy") or "", entry.get("Size") or 0, entry.get("Comment") or "")
+        for entry in reversed(history)
+    )
+    return ImageFacts(
+        id=details["Id"],
+        cmd=config.get("Cmd"),
+        entrypoint=config.get("Entrypoint"),
+        working_dir=config.get("WorkingDir") or "",
+        env=dict(item.partition("=")[::2] for item in config.get("Env") or []),
+        user=config.get("User") or "",
+        exposed_ports=tuple(sorted(config.get("ExposedPorts") or {})),
+        labels={k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(SANDBOX_LABEL_PREFIX)},
+        history=entries,
+        layers=_layers(details.get("RootFS", {}).get("Layers") or [], entries),
+        size=details.get("Size") or 0,
+    )
+
+
+def _layers(diff_ids: list[str], history: tuple[HistoryEntry, ...]) -> tuple[LayerFacts, ...]:
+    """Pair each filesystem layer with the history entry that made it.
+
+    The API does not say which history entries are empty, so: entries with a size made a layer; of the entries
+    without one, the newest are taken as the layers still unaccounted for. They all have size 0, so the sizes are
+    exact either way; only which zero-size instruction a zero-size layer is credited to can be a guess.
+    """
+    sized = [i for i, entry in enumerate(history) if entry.size > 0]
+    unsized = [i for i, entry in enumerate(history) if entry.size == 0]
+    missing = max(len(diff_ids) - len(sized), 0)
+    chosen = sorted(sized + (unsized[-missing:] if missing else []))[-len(diff_ids):] if diff_ids else []
+    return tuple(
+        LayerFacts(diff_id, history[index].size, history[index].created_by)
+        for diff_id, index in zip(diff_ids, chosen)
+    )

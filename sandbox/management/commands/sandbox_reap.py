@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sandbox.engine import MB, Engine, EngineUnavailable
+
+
+class Command(BaseCommand):
+    help = ("Remove sandbox containers and attempt images older than SANDBOX_REAP_AFTER seconds, dangling build "
+            "layers, and the oldest attempt images beyond SANDBOX_CACHE_BUDGET_MB.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, default=None,
+                            help="seconds (default: SANDBOX_REAP_AFTER); 0 removes every sandbox leftover")
+
+    def handle(self, *args, older_than, **options):
+        engine = Engine.from_settings()
+        try:
+            report = engine.reap(
+                older_than=settings.SANDBOX_REAP_AFTER if older_than is None else older_than,
+                cache_budget_bytes=settings.SANDBOX_CACHE_BUDGET_MB * MB,
+            )
+        except EngineUnavailable as error:
+            raise CommandError(f"The sandbox engine is not reachable: {error}") from None
+        self.stdout.write(
+            f"Removed {report.containers} container(s), {report.images} attempt image(s), "
+            f"{report.dangling} dangling layer(s); reclaimed {report.reclaimed_bytes / 1e6:.1f} MB."
+        )

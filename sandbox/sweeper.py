@@ -1,0 +1,43 @@
+"""The periodic sweep: removes what crashed jobs left on the engine, from a thread of the server process.
+
+`manage.py sandbox_reap` does the same once, for cron or for scaled-out hosts that run no web server.
+"""
+import logging
+import threading
+
+from django.conf import settings
+
+from sandbox.engine import MB, Engine, EngineUnavailable, ReapReport
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def sweep_once(engine: Engine | None = None) -> ReapReport:
+    engine = engine or Engine.from_settings()
+    return engine.reap(
+        older_than=settings.SANDBOX_REAP_AFTER,
+        cache_budget_bytes=settings.SANDBOX_CACHE_BUDGET_MB * MB,
+    )
+
+
+def _sweep_forever(interval: float) -> None:
+    engine = Engine.from_settings()
+    stop = threading.Event()
+    while not stop.wait(interval):
+        try:
+            report = sweep_once(engine)
+        except EngineUnavailable as error:
+            log.warning("sandbox sweep skipped: %s", error)
+            continue
+        if report.containers or report.images or report.dangling:
+            log.info("sandbox sweep removed %s", report)
+
+
+def start_periodic_sweep() -> None:
+    """Start the sweep thread once per process; SANDBOX_REAP_INTERVAL=0 turns it off."""
+    interval = settings.SANDBOX_REAP_INTERVAL
+    if interval <= 0 or _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_sweep_forever, args=(interval,), daemon=True, name="sandbox-sweep").start()

@@ -1,0 +1,84 @@
+"""Fixtures shared by the whole suite.
+
+`engine` is the real sandbox engine (SANDBOX_DOCKER_HOST) with tight limits so that hostile tests end fast.
+At the end of the session the suite fails if any sandbox container or attempt image is left on the engine.
+"""
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from sandbox.engine import LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
+from sandbox.images import RECIPES
+from sandbox.limits import SandboxLimits
+
+TIGHT_LIMITS = SandboxLimits(
+    build_timeout=20,
+    run_timeout=5,
+    memory_mb=128,
+    pids=64,
+    output_kb=64,
+    build_disk_mb=64,
+    file_size_mb=32,
+    tmpfs_mb=16,
+)
+BASES = ["layerlab/busybox", "layerlab/python", "layerlab/golang"]
+
+
+@pytest.fixture(scope="session")
+def real_engine() -> Iterator[Engine]:
+    engine = Engine(settings.SANDBOX_DOCKER_HOST, TIGHT_LIMITS)
+    try:
+        engine.version()
+    except EngineUnavailable as error:
+        pytest.fail(f"These tests need the sandbox engine (scripts/test starts it): {error}")
+    missing = [recipe.name for recipe in RECIPES if not engine.image_exists(recipe.name)]
+    if missing:
+        pytest.fail(f"Base images missing: {missing}; run `python manage.py sandbox_images` (scripts/test does).")
+    yield engine
+    _assert_nothing_left(engine)
+
+
+def _assert_nothing_left(engine: Engine) -> None:
+    containers = engine.api.containers(all=True, filters={"label": LABEL_ROLE})
+    attempts = engine.api.images(filters={"label": f"{LABEL_ROLE}=attempt"})
+    assert not containers, f"sandbox containers left behind: {[c['Names'] for c in containers]}"
+    assert not attempts, f"attempt images left behind: {[i['RepoTags'] for i in attempts]}"
+
+
+class EngineForTests:
+    """The real engine, plus bookkeeping: every image a test builds is removed when the test ends."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.images: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def build(self, files: dict[str, bytes], *, allowed_bases=BASES, **options) -> tuple[list, BuildResult]:
+        events = list(self.engine.build(files, allowed_bases=allowed_bases, **options))
+        result = events[-1]
+        if result.image:
+            self.images.append(result.image)
+        return events[:-1], result
+
+    def build_ok(self, dockerfile: str, **files: bytes) -> BuildResult:
+        _, result = self.build({"Dockerfile": dockerfile.encode(), **files})
+        assert result.outcome.ok, result.outcome.message()
+        return result
+
+    def run(self, image: str, args=None, **options) -> tuple[list, RunResult]:
+        events = list(self.engine.run(image, args, **options))
+        return events[:-1], events[-1]
+
+    def clean_up(self) -> None:
+        for image in self.images:
+            self.engine.remove(image)
+
+
+@pytest.fixture
+def engine(real_engine: Engine) -> Iterator[EngineForTests]:
+    wrapped = EngineForTests(real_engine)
+    yield wrapped
+    wrapped.clean_up()
