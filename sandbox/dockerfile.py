@@ -67,6 +67,7 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     directives: dict[str, str] = field(default_factory=dict)
     stages: tuple[Stage, ...] = ()
+    directive_lines: dict[str, int] = field(default_factory=dict)
 
     def instruction_at_step(self, step: int) -> Instruction | None:
         """The instruction the classic builder runs as "Step `step`/N" (one step per instruction, from 1)."""
@@ -76,24 +77,29 @@ class Dockerfile:
 
 
 def parse(text: str) -> Dockerfile:
-    lines = text.splitlines()
-    directives, first_line = _directives(lines)
+    # Docker splits on "\n" only (a form feed or U+2028 is part of a line) and ignores a byte order mark.
+    lines = [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n")]
+    directives, directive_lines = _directives(lines)
     escape = directives.get("escape", "\\")
     if escape not in ("\\", "`"):
-        raise DockerfileSyntaxError(1, f"the escape directive must be \\ or `, not {escape!r}")
-    instructions = tuple(_instructions(lines, first_line, escape))
-    return Dockerfile(instructions, directives, _stages(instructions))
+        raise DockerfileSyntaxError(directive_lines["escape"], f"the escape directive must be \\ or `, not {escape!r}")
+    instructions = tuple(_instructions(lines, len(directive_lines), escape))
+    return Dockerfile(instructions, directives, _stages(instructions), directive_lines)
 
 
-def _directives(lines: list[str]) -> tuple[dict[str, str], int]:
+def _directives(lines: list[str]) -> tuple[dict[str, str], dict[str, int]]:
     """Parser directives: `# key=value` lines at the very top, before any comment, blank line or instruction."""
     found: dict[str, str] = {}
-    for index, line in enumerate(lines):
+    found_at: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
         match = DIRECTIVE.match(line.strip())
-        if not match or match[1].lower() not in KNOWN_DIRECTIVES or match[1].lower() in found:
-            return found, index
-        found[match[1].lower()] = match[2]
-    return found, len(lines)
+        if not match or match[1].lower() not in KNOWN_DIRECTIVES:
+            break
+        key = match[1].lower()
+        if key in found:
+            raise DockerfileSyntaxError(number, f"only one {key} parser directive can be used")
+        found[key], found_at[key] = match[2], number
+    return found, found_at
 
 
 def _logical_lines(lines: list[str], start: int, escape: str):
@@ -111,7 +117,7 @@ def _logical_lines(lines: list[str], start: int, escape: str):
         if body.endswith(escape):
             buffer.append(body[:-1])
             continue
-        buffer.append(raw.strip() if buffer else raw)
+        buffer.append(body)
         yield first, index + 1, "".join(buffer).strip()
         buffer = []
     if buffer:
@@ -121,18 +127,30 @@ def _logical_lines(lines: list[str], start: int, escape: str):
 def _instructions(lines: list[str], start: int, escape: str):
     seen_from = False
     for first, last, text in _logical_lines(lines, start, escape):
-        word, _, rest = text.partition(" ") if " " in text else text.partition("\t")
+        word, *rest = text.split(None, 1)
         keyword = word.upper()
         if keyword not in KEYWORDS:
             raise DockerfileSyntaxError(first, f"unknown instruction: {word}")
-        flags, value = _split_flags(rest.strip(), first)
+        flags, value = _split_flags(rest[0].strip() if rest else "", first)
         if not value:
             raise DockerfileSyntaxError(first, f"{keyword} needs arguments")
+        if _is_json_array_of_non_strings(value):
+            raise DockerfileSyntaxError(first, f"the JSON array of {keyword} must contain strings only")
         if keyword == "FROM":
             seen_from = True
         elif not seen_from and keyword != "ARG":
             raise DockerfileSyntaxError(first, f"{keyword} comes before the first FROM; only ARG may")
         yield Instruction(keyword, flags, value, first, last)
+
+
+def _is_json_array_of_non_strings(value: str) -> bool:
+    if not value.startswith("["):
+        return False
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return False  # not JSON at all: shell form, as Docker reads it
+    return isinstance(parsed, list) and not all(isinstance(item, str) for item in parsed)
 
 
 def _split_flags(rest: str, line: int) -> tuple[dict[str, str], str]:

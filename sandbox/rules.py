@@ -97,6 +97,11 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
         "copied.",
         "zh-hans": "第 {line} 行：{keyword} {source} 指向构建上下文之外。只能复制上下文中的文件。",
     },
+    "unverifiable-variable": {
+        "en": "Line {line}: {keyword} uses a variable in {text}. Write the value out here, so it can be checked "
+        "before the build.",
+        "zh-hans": "第 {line} 行：{keyword} 在 {text} 中使用了变量。请直接写出它的值，以便在构建前检查。",
+    },
     "reserved-label": {
         "en": "Line {line}: the label {key} is reserved for Layerlab's own bookkeeping. Choose another name.",
         "zh-hans": "第 {line} 行：标签 {key} 保留给 Layerlab 内部使用。请换一个名字。",
@@ -168,7 +173,7 @@ def _parse(data: bytes, limits: SubmissionLimits) -> Dockerfile:
     except DockerfileSyntaxError as error:
         raise SubmissionRejected("syntax-error", line=error.line, reason=error.reason) from None
     if "syntax" in dockerfile.directives:
-        raise SubmissionRejected("syntax-directive", line=1)
+        raise SubmissionRejected("syntax-directive", line=dockerfile.directive_lines["syntax"])
     if len(dockerfile.instructions) > limits.max_instructions:
         raise SubmissionRejected(
             "too-many-instructions", count=len(dockerfile.instructions), limit=limits.max_instructions
@@ -184,19 +189,24 @@ def _check_instruction(instruction: Instruction) -> None:
         _check_sources(instruction)
     if keyword == "LABEL":
         for key in _label_keys(instruction.value):
+            if "$" in key:
+                raise SubmissionRejected("unverifiable-variable", line=line, keyword=keyword, text=key)
             if key.startswith(RESERVED_LABEL_PREFIX):
                 raise SubmissionRejected("reserved-label", line=line, key=key)
 
 
 def _check_sources(instruction: Instruction) -> None:
     keyword, line = instruction.keyword, instruction.line
-    if keyword == "ADD" and ({"checksum", "keep-git-dir"} & instruction.flags.keys()):
-        raise SubmissionRejected("add-url", line=line, source=f"--{next(iter(instruction.flags))}")
+    remote_flags = sorted({"checksum", "keep-git-dir"} & instruction.flags.keys())
+    if keyword == "ADD" and remote_flags:
+        raise SubmissionRejected("add-url", line=line, source=f"--{remote_flags[0]}")
     if "from" in instruction.flags:
         return  # copying out of a stage; checked with the stages
     for source in _sources(instruction):
         if keyword == "ADD" and ("://" in source or source.startswith("git@")):
             raise SubmissionRejected("add-url", line=line, source=source)
+        if keyword == "ADD" and "$" in source:  # it could expand to a URL, which the daemon would fetch
+            raise SubmissionRejected("unverifiable-variable", line=line, keyword=keyword, text=source)
         if _climbs(source):
             raise SubmissionRejected("copy-outside-context", line=line, keyword=keyword, source=source)
 
@@ -235,7 +245,7 @@ def _label_keys(value: str) -> list[str]:
 
 
 def _check_stages(dockerfile: Dockerfile, allowed_bases: Collection[str]) -> None:
-    allowed = {_normalise(image) for image in allowed_bases} | {"scratch"}
+    allowed = {_normalise(image) for image in allowed_bases} | {_normalise("scratch")}
     earlier_names: set[str] = set()
     for stage in dockerfile.stages:
         if stage.flags:

@@ -60,6 +60,7 @@ EXAMPLES: dict[str, tuple[dict[str, bytes], SubmissionLimits]] = {
     "copy-from-image": (files("FROM layerlab/busybox\nCOPY --from=ubuntu /etc/passwd /p\n"), SubmissionLimits()),
     "copy-outside-context": (files("FROM layerlab/busybox\nCOPY ../secret /s\n"), SubmissionLimits()),
     "reserved-label": (files("FROM layerlab/busybox\nLABEL org.layerlab.sandbox.role=base\n"), SubmissionLimits()),
+    "unverifiable-variable": (files("FROM layerlab/busybox\nARG SRC=x\nADD $SRC /x\n"), SubmissionLimits()),
 }
 
 
