@@ -13,10 +13,11 @@ log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
-def sweep_once(engine: Engine | None = None) -> ReapReport:
+def sweep_once(engine: Engine | None = None, *, older_than: float | None = None) -> ReapReport:
+    """One sweep with the configured age and cache budget (`older_than` overrides the age)."""
     engine = engine or Engine.from_settings()
     return engine.reap(
-        older_than=settings.SANDBOX_REAP_AFTER,
+        older_than=settings.SANDBOX_REAP_AFTER if older_than is None else older_than,
         cache_budget_bytes=settings.SANDBOX_CACHE_BUDGET_MB * MB,
     )
 

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.engine import MB, Engine, EngineUnavailable
+from sandbox.engine import EngineUnavailable
+from sandbox.sweeper import sweep_once
 
 
 class Command(BaseCommand):
@@ -13,12 +13,8 @@ class Command(BaseCommand):
                             help="seconds (default: SANDBOX_REAP_AFTER); 0 removes every sandbox leftover")
 
     def handle(self, *args, older_than, **options):
-        engine = Engine.from_settings()
         try:
-            report = engine.reap(
-                older_than=settings.SANDBOX_REAP_AFTER if older_than is None else older_than,
-                cache_budget_bytes=settings.SANDBOX_CACHE_BUDGET_MB * MB,
-            )
+            report = sweep_once(older_than=older_than)
         except EngineUnavailable as error:
             raise CommandError(f"The sandbox engine is not reachable: {error}") from None
         self.stdout.write(

@@ -1,0 +1,51 @@
+"""Every outcome has a plain message in English and Chinese that carries its numbers."""
+import pytest
+
+from sandbox.outcomes import MESSAGES, Outcome, OutcomeKind, rejected
+from sandbox.rules import SubmissionRejected
+
+DETAILS = {
+    OutcomeKind.OK: {},
+    OutcomeKind.BUILD_ERROR: {"step": 3, "line": 4, "instruction": "RUN make", "reason": "make: not found"},
+    OutcomeKind.OUT_OF_MEMORY: {"limit_mb": 256},
+    OutcomeKind.TIME_LIMIT: {"limit_s": 10},
+    OutcomeKind.PROCESS_LIMIT: {"limit": 128},
+    OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": 256},
+    OutcomeKind.DISK_LIMIT: {"limit_mb": 1024},
+    OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
+    OutcomeKind.ENGINE_UNAVAILABLE: {},
+}
+
+
+def test_every_kind_but_rejected_has_messages_in_both_languages():
+    assert set(MESSAGES) == set(OutcomeKind) - {OutcomeKind.REJECTED}
+    assert set(DETAILS) == set(MESSAGES)
+
+
+@pytest.mark.parametrize("kind", sorted(DETAILS))
+@pytest.mark.parametrize("phase", ["build", "run"])
+def test_messages_carry_their_numbers(kind, phase):
+    outcome = Outcome(kind, phase, DETAILS[kind])
+    english, chinese = outcome.message("en"), outcome.message("zh-hans")
+    for value in DETAILS[kind].values():
+        assert str(value) in english and str(value) in chinese
+    assert english != chinese
+    assert "Traceback" not in english
+
+
+def test_the_phase_is_named():
+    assert Outcome(OutcomeKind.TIME_LIMIT, "run", {"limit_s": 5}).message().startswith("The container took")
+    assert Outcome(OutcomeKind.TIME_LIMIT, "build", {"limit_s": 5}).message("zh").startswith("构建超过")
+
+
+def test_a_rejection_speaks_with_its_rules_words():
+    outcome = rejected(SubmissionRejected("add-url", line=2, source="https://example.org/a.tgz"))
+    assert outcome.kind is OutcomeKind.REJECTED
+    assert "https://example.org/a.tgz" in outcome.message()
+    assert outcome.as_dict()["detail"] == {"line": 2, "source": "https://example.org/a.tgz", "rule": "add-url"}
+    assert set(outcome.as_dict()["message"]) == {"en", "zh-hans"}
+
+
+def test_other_languages_fall_back_to_english():
+    outcome = Outcome(OutcomeKind.OUT_OF_MEMORY, "run", {"limit_mb": 64})
+    assert outcome.message("fr") == outcome.message("en")
