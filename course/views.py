@@ -14,4 +14,5 @@ def home(request: HttpRequest) -> HttpResponse:
 def sandbox_status(request: HttpRequest) -> JsonResponse:
     """For pages and monitors: is the build server up? Says so plainly instead of failing."""
     status = engine_status()
-    return JsonResponse({"available": status.available, "version": status.version}, status=200 if status.available else 503)
+    body = {"available": status.available, "version": status.version}
+    return JsonResponse(body, status=200 if status.available else 503)

@@ -26,7 +26,6 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import docker
@@ -35,9 +34,22 @@ from docker.types import LogConfig, Ulimit
 from docker.utils.build import PatternMatcher
 
 from sandbox.dockerfile import Dockerfile
+from sandbox.facts import (
+    BuildResult,
+    BuildStep,
+    ImageFacts,
+    LogLine,
+    ReapReport,
+    RunResult,
+    StepFinished,
+    StepRecord,
+    StopResult,
+    image_facts,
+)
 from sandbox.limits import MB, SandboxLimits
-from sandbox.outcomes import OK_BUILD, OK_RUN, Outcome, OutcomeKind, rejected
+from sandbox.outcomes import OK_BUILD, Outcome, OutcomeKind, rejected
 from sandbox.rules import SubmissionLimits, SubmissionRejected, check_submission
+from sandbox.watch import OutputCollector, Watch, limit_hit, limit_outcome, run_outcome
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +57,6 @@ LABEL_ROLE = "org.layerlab.sandbox.role"  # "base" for course images, "attempt" 
 LABEL_ATTEMPT = "org.layerlab.sandbox.attempt"
 LABEL_CREATED = "org.layerlab.sandbox.created"  # unix time, for the reaper
 LABEL_RECIPE = "org.layerlab.sandbox.recipe"  # digest of a base image's recipe
-SANDBOX_LABEL_PREFIX = "org.layerlab."
 
 ATTEMPT_REPOSITORY = "layerlab-attempt"
 ATTEMPT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -57,138 +68,6 @@ KILL_GRACE = 5.0  # seconds a killed build may take to report its failure before
 
 class EngineUnavailable(Exception):
     """The Docker daemon could not be reached or answered with an error that is not the learner's doing."""
-
-
-# ---------------------------------------------------------------------------------------------------- events & facts
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """A build step started: step `number` of `total`, from Dockerfile `line`."""
-
-    number: int
-    total: int
-    instruction: str
-    line: int | None
-
-
-@dataclass(frozen=True)
-class StepFinished:
-    number: int
-    cached: bool
-    seconds: float
-
-
-@dataclass(frozen=True)
-class LogLine:
-    """A line printed by a build step (stream "build") or a container (stream "stdout" / "stderr")."""
-
-    stream: str
-    text: str
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    number: int
-    instruction: str
-    line: int | None
-    cached: bool
-    seconds: float
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    outcome: Outcome
-    image: str | None = None  # the server-chosen tag, when the build succeeded
-    image_id: str | None = None
-    steps: tuple[StepRecord, ...] = ()
-    duration: float = 0.0
-    output_truncated: bool = False
-    log: str = ""
-
-
-@dataclass(frozen=True)
-class RunResult:
-    outcome: Outcome
-    exit_code: int | None = None
-    oom_killed: bool = False
-    timed_out: bool = False
-    duration: float = 0.0
-    output_truncated: bool = False
-    stdout: str = ""
-    stderr: str = ""
-
-
-@dataclass(frozen=True)
-class StopResult:
-    """How a container took `docker stop`: seconds from the request to exit, and whether SIGKILL was needed."""
-
-    seconds: float
-    killed: bool
-    exit_code: int | None
-    output: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    created_by: str
-    size: int
-    comment: str
-
-
-@dataclass(frozen=True)
-class LayerFacts:
-    diff_id: str
-    size: int
-    created_by: str
-
-
-@dataclass(frozen=True)
-class ImageFacts:
-    id: str
-    cmd: list[str] | None
-    entrypoint: list[str] | None
-    working_dir: str
-    env: dict[str, str]
-    user: str
-    exposed_ports: tuple[str, ...]
-    labels: dict[str, str]  # the learner's labels; the sandbox's own org.layerlab.* labels are left out
-    history: tuple[HistoryEntry, ...]  # oldest first
-    layers: tuple[LayerFacts, ...]  # filesystem layers, oldest first
-    size: int
-
-
-@dataclass(frozen=True)
-class ReapReport:
-    containers: int = 0
-    images: int = 0
-    dangling: int = 0
-    reclaimed_bytes: int = 0
-
-
-@dataclass
-class _Watch:
-    """What a watchdog tracks for one build or run; the reading loop and the watchdog thread share it.
-
-    Only the watchdog thread kills: a kill sent from the thread that reads the output would wait for the daemon
-    to finish copying that output, which waits for the reader, until the client times out.
-    """
-
-    deadline: float
-    check_disk: bool = False  # build steps write to a layer; a running container's root is read-only
-    container: str | None = None
-    abort: OutcomeKind | None = None
-    saw_process_limit: bool = False
-    killed: set[str] = field(default_factory=set)
-    done: threading.Event = field(default_factory=threading.Event)
-
-    def stop(self, reason: OutcomeKind) -> None:
-        """Ask the watchdog to kill the current container; the first reason given is the one reported."""
-        if self.abort is None:
-            self.abort = reason
-
-
-# ---------------------------------------------------------------------------------------------------------- engine
 
 
 class Engine:
@@ -295,8 +174,8 @@ class Engine:
         return result
 
     def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float):
-        watch = _Watch(deadline=started + timeout, container=container)
-        output = _OutputCollector(limits.output_bytes)
+        watch = Watch(deadline=started + timeout, container=container)
+        output = OutputCollector(limits.output_bytes)
         with _engine_errors():
             frames = self.api.attach(container, stream=True, logs=True, demux=True)
             self.api.start(container)
@@ -309,7 +188,7 @@ class Engine:
                 yield from output.flush()
             exit_code = self.api.wait(container, timeout=KILL_GRACE + 5)["StatusCode"]
             oom_killed = bool(self.api.inspect_container(container)["State"].get("OOMKilled"))
-        outcome = _run_outcome(oom_killed, exit_code, watch, output, limits, timeout)
+        outcome = run_outcome(oom_killed, exit_code, watch, output, limits, timeout)
         return RunResult(
             outcome,
             exit_code=exit_code,
@@ -343,7 +222,7 @@ class Engine:
             tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
             ulimits=[Ulimit(name=u["Name"], soft=u["Soft"], hard=u["Hard"]) for u in limits.ulimits()],
             init=init,
-            log_config=LogConfig(type="json-file", config={"max-size": f"{max(limits.output_kb, 64)}k", "max-file": "1"}),
+            log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_kb}k", "max-file": "1"}),
         )
         with _engine_errors():
             created = self.api.create_container(
@@ -351,7 +230,7 @@ class Engine:
                 command=list(args) if args is not None else None,
                 user="0:0" if as_root else limits.run_user,
                 environment=dict(env or {}),
-                labels=_labels("attempt"),
+                labels=_labels("attempt", attempt=_attempt_of(image)),
                 network_disabled=True,
                 host_config=host_config,
             )
@@ -512,7 +391,7 @@ class Engine:
             log.warning("could not remove container %s (the reaper will): %s", container[:12], error)
 
     @contextmanager
-    def _watchdog(self, watch: _Watch, limits: SandboxLimits):
+    def _watchdog(self, watch: Watch, limits: SandboxLimits):
         """Enforce the wall clock, the disk budget of a build step and spot fork bombs, in a thread of its own."""
         thread = threading.Thread(target=self._watch, args=(watch, limits), daemon=True, name="sandbox-watchdog")
         thread.start()
@@ -522,7 +401,7 @@ class Engine:
             watch.done.set()
             thread.join()
 
-    def _watch(self, watch: _Watch, limits: SandboxLimits) -> None:
+    def _watch(self, watch: Watch, limits: SandboxLimits) -> None:
         tick = 0
         while not watch.done.wait(WATCHDOG_PERIOD):
             container = watch.container
@@ -541,7 +420,7 @@ class Engine:
             except (docker.errors.APIError, requests.RequestException):
                 pass  # the container ended between two samples
 
-    def _sample(self, watch: _Watch, container: str, limits: SandboxLimits) -> None:
+    def _sample(self, watch: Watch, container: str, limits: SandboxLimits) -> None:
         stats = self.api.stats(container, stream=False, one_shot=True)
         if (stats.get("pids_stats") or {}).get("current", 0) >= limits.pids - 1:
             watch.saw_process_limit = True
@@ -576,9 +455,9 @@ class _BuildSession:
         self.cached = False
         self.last_built_image: str | None = None  # the newest layer this build made (not a base, not cache)
         self.error: dict[str, Any] | None = None
-        self.output = _OutputCollector(limits.output_bytes)
+        self.output = OutputCollector(limits.output_bytes)
         self.transcript: list[str] = []  # what the learner saw: step headers and their output
-        self.watch = _Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True)
+        self.watch = Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True)
 
     def stream(self, context: io.BytesIO) -> Iterator[BuildStep | StepFinished | LogLine]:
         response = self._post(context)
@@ -701,9 +580,9 @@ class _BuildSession:
         limits, watch = self.limits, self.watch
         if watch.abort is None and self.error is None:
             return OK_BUILD
-        limit = _limit_hit(watch, self.output, killed_by_kernel=(self.error or {}).get("code") == 137)
+        limit = limit_hit(watch, self.output, killed_by_kernel=(self.error or {}).get("code") == 137)
         if limit is not None:
-            return _limit_outcome(limit, "build", limits, limits.build_timeout)
+            return limit_outcome(limit, "build", limits, limits.build_timeout)
         instruction = self.dockerfile.instruction_at_step(self.step or 0)
         return Outcome(OutcomeKind.BUILD_ERROR, "build", {
             "step": self.step or "?",
@@ -745,108 +624,6 @@ def _instruction_text(instruction) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _limit_outcome(kind: OutcomeKind, phase: str, limits: SandboxLimits, timeout: float) -> Outcome:
-    detail = {
-        OutcomeKind.TIME_LIMIT: {"limit_s": round(timeout, 1)},
-        OutcomeKind.OUT_OF_MEMORY: {"limit_mb": limits.memory_mb},
-        OutcomeKind.PROCESS_LIMIT: {"limit": limits.pids},
-        OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": limits.output_kb},
-        OutcomeKind.DISK_LIMIT: {"limit_mb": limits.build_disk_mb},
-        OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": limits.file_size_mb},
-    }[kind]
-    return Outcome(kind, phase, detail)
-
-
-def _run_outcome(
-    oom_killed: bool, exit_code: int, watch: _Watch, output: _OutputCollector, limits: SandboxLimits, timeout: float
-) -> Outcome:
-    if oom_killed:
-        return _limit_outcome(OutcomeKind.OUT_OF_MEMORY, "run", limits, timeout)
-    if watch.abort is None and exit_code == 0:
-        return OK_RUN
-    limit = _limit_hit(watch, output, killed_by_kernel=False)
-    return OK_RUN if limit is None else _limit_outcome(limit, "run", limits, timeout)
-
-
-def _limit_hit(watch: _Watch, output: _OutputCollector, *, killed_by_kernel: bool) -> OutcomeKind | None:
-    """Which limit ended a build step or container that failed or was stopped, if any did.
-
-    A fork bomb rarely keeps the process table full (its processes die as fast as they fail to fork), so the
-    shell's own complaint counts as evidence as much as a full sample. An exceeded `ulimit fsize` shows up as
-    EFBIG ("File too large"). An unexplained SIGKILL during a build is the kernel's OOM killer.
-    """
-    if watch.abort in (OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
-        return watch.abort
-    if watch.saw_process_limit or output.saw("fork"):
-        return OutcomeKind.PROCESS_LIMIT
-    if output.saw("file_size"):
-        return OutcomeKind.FILE_SIZE_LIMIT
-    if watch.abort is not None:
-        return watch.abort
-    if killed_by_kernel:
-        return OutcomeKind.OUT_OF_MEMORY
-    return None
-
-
-# ------------------------------------------------------------------------------------------------------ shared parts
-
-
-class _OutputCollector:
-    """Turns byte chunks into lines per stream, keeping at most `limit` bytes in all, and notes the messages
-    that tell which limit a failing program ran into."""
-
-    MAX_LINE = 4096
-    EVIDENCE = {
-        "fork": ("can't fork", "Resource temporarily unavailable", "fork: retry"),
-        "file_size": ("File too large", "File size limit exceeded"),
-    }
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.kept = 0
-        self.truncated = False
-        self.partial: dict[str, bytes] = {}
-        self.raw: dict[str, bytearray] = {}
-        self.evidence: set[str] = set()
-
-    def saw(self, kind: str) -> bool:
-        return kind in self.evidence
-
-    def feed(self, stream: str, chunk: bytes | None) -> Iterator[LogLine]:
-        if not chunk or self.truncated:
-            return
-        room = self.limit - self.kept
-        if len(chunk) > room:
-            chunk, self.truncated = chunk[:room], True
-        self.kept += len(chunk)
-        self.raw.setdefault(stream, bytearray()).extend(chunk)
-        data = self.partial.pop(stream, b"") + chunk
-        *complete, rest = data.split(b"\n")
-        while len(rest) > self.MAX_LINE:
-            complete.append(rest[: self.MAX_LINE])
-            rest = rest[self.MAX_LINE :]
-        if rest:
-            self.partial[stream] = rest
-        for raw in complete:
-            yield self._line(stream, raw)
-        if self.truncated:
-            yield from self.flush()
-
-    def flush(self) -> Iterator[LogLine]:
-        for stream in list(self.partial):
-            yield self._line(stream, self.partial.pop(stream))
-
-    def _line(self, stream: str, raw: bytes) -> LogLine:
-        text = raw.decode("utf-8", errors="replace").rstrip("\r")
-        for kind, needles in self.EVIDENCE.items():
-            if any(needle in text for needle in needles):
-                self.evidence.add(kind)
-        return LogLine(stream, text)
-
-    def text(self, stream: str) -> str:
-        return bytes(self.raw.get(stream, b"")).decode("utf-8", errors="replace")
-
-
 @contextmanager
 def _engine_errors():
     """Turn a lost connection or a daemon-side failure into EngineUnavailable; the learner's errors pass through."""
@@ -875,6 +652,11 @@ def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
     """
     labels = " ".join(f'{key}="{value}"' for key, value in _labels("attempt", attempt=tag.split(":")[-1]).items())
     return {**files, "Dockerfile": files["Dockerfile"].rstrip(b"\n") + f"\nLABEL {labels}\n".encode()}
+
+
+def _attempt_of(image: str) -> str | None:
+    prefix = f"{ATTEMPT_REPOSITORY}:"
+    return image.removeprefix(prefix) if image.startswith(prefix) else None
 
 
 def attempt_tag(attempt_id: str | None) -> str:
@@ -911,41 +693,3 @@ def _dockerignore(files: Mapping[str, bytes]) -> Callable[[str], bool]:
     patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     matcher = PatternMatcher([*patterns, "!Dockerfile"])
     return matcher.matches
-
-
-def image_facts(details: dict[str, Any], history: list[dict[str, Any]]) -> ImageFacts:
-    config = details.get("Config") or {}
-    entries = tuple(
-        HistoryEntry(entry.get("CreatedBy") or "", entry.get("Size") or 0, entry.get("Comment") or "")
-        for entry in reversed(history)
-    )
-    return ImageFacts(
-        id=details["Id"],
-        cmd=config.get("Cmd"),
-        entrypoint=config.get("Entrypoint"),
-        working_dir=config.get("WorkingDir") or "",
-        env=dict(item.partition("=")[::2] for item in config.get("Env") or []),
-        user=config.get("User") or "",
-        exposed_ports=tuple(sorted(config.get("ExposedPorts") or {})),
-        labels={k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(SANDBOX_LABEL_PREFIX)},
-        history=entries,
-        layers=_layers(details.get("RootFS", {}).get("Layers") or [], entries),
-        size=details.get("Size") or 0,
-    )
-
-
-def _layers(diff_ids: list[str], history: tuple[HistoryEntry, ...]) -> tuple[LayerFacts, ...]:
-    """Pair each filesystem layer with the history entry that made it.
-
-    The API does not say which history entries are empty, so: entries with a size made a layer; of the entries
-    without one, the newest are taken as the layers still unaccounted for. They all have size 0, so the sizes are
-    exact either way; only which zero-size instruction a zero-size layer is credited to can be a guess.
-    """
-    sized = [i for i, entry in enumerate(history) if entry.size > 0]
-    unsized = [i for i, entry in enumerate(history) if entry.size == 0]
-    missing = max(len(diff_ids) - len(sized), 0)
-    chosen = sorted(sized + (unsized[-missing:] if missing else []))[-len(diff_ids):] if diff_ids else []
-    return tuple(
-        LayerFacts(diff_id, history[index].size, history[index].created_by)
-        for diff_id, index in zip(diff_ids, chosen)
-    )

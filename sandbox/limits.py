@@ -63,6 +63,11 @@ class SandboxLimits:
     def output_bytes(self) -> int:
         return self.output_kb * 1024
 
+    @property
+    def log_kb(self) -> int:
+        """The daemon's own log of a container: a little more than the output kept, never unbounded."""
+        return max(self.output_kb, 64)
+
     def ulimits(self) -> list[dict[str, int | str]]:
         """Per-process limits in the Docker API's shape. nproc counts per container because of userns-remap."""
         file_size = self.file_size_mb * MB

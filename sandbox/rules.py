@@ -69,7 +69,8 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
     "add-url": {
         "en": "Line {line}: ADD cannot fetch {source} in this sandbox (the build has no network). Put the file in "
         "the build context and COPY it instead.",
-        "zh-hans": "第 {line} 行：在此沙箱中 ADD 不能下载 {source}（构建没有网络）。请把文件放进构建上下文，再用 COPY 复制。",
+        "zh-hans": "第 {line} 行：在此沙箱中 ADD 不能下载 {source}（构建没有网络）。"
+        "请把文件放进构建上下文，再用 COPY 复制。",
     },
     "run-flag": {
         "en": "Line {line}: RUN --{flag} is a BuildKit feature that is not available here. Remove the flag.",
@@ -90,7 +91,8 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
     "copy-from-image": {
         "en": "Line {line}: COPY --from={source} must name an earlier stage of this Dockerfile (by its AS name or "
         "number), not an image.",
-        "zh-hans": "第 {line} 行：COPY --from={source} 必须指向本 Dockerfile 中更早的阶段（用 AS 名称或序号），不能是镜像。",
+        "zh-hans": "第 {line} 行：COPY --from={source} 必须指向本 Dockerfile 中更早的阶段"
+        "（用 AS 名称或序号），不能是镜像。",
     },
     "copy-outside-context": {
         "en": "Line {line}: {keyword} {source} points outside the build context. Only files in the context can be "

@@ -22,9 +22,9 @@ def sweep_once(engine: Engine | None = None, *, older_than: float | None = None)
     )
 
 
-def _sweep_forever(interval: float) -> None:
+def sweep_every(interval: float, stop: threading.Event) -> None:
+    """Sweep every `interval` seconds until `stop` is set."""
     engine = Engine.from_settings()
-    stop = threading.Event()
     while not stop.wait(interval):
         try:
             report = sweep_once(engine)
@@ -41,4 +41,5 @@ def start_periodic_sweep() -> None:
     if interval <= 0 or _started.is_set():
         return
     _started.set()
-    threading.Thread(target=_sweep_forever, args=(interval,), daemon=True, name="sandbox-sweep").start()
+    never = threading.Event()
+    threading.Thread(target=sweep_every, args=(interval, never), daemon=True, name="sandbox-sweep").start()

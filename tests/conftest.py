@@ -41,9 +41,14 @@ def real_engine() -> Iterator[Engine]:
 
 def _assert_nothing_left(engine: Engine) -> None:
     containers = engine.api.containers(all=True, filters={"label": LABEL_ROLE})
-    attempts = engine.api.images(filters={"label": f"{LABEL_ROLE}=attempt"})
+    # Build-cache layers inherit the base image's labels, so "all labelled images but the tagged bases" finds
+    # attempt images and the intermediate layers a failed build could leave.
+    images = [
+        image for image in engine.api.images(all=True, filters={"label": LABEL_ROLE})
+        if not any(tag.startswith("layerlab/") for tag in image.get("RepoTags") or [])
+    ]
     assert not containers, f"sandbox containers left behind: {[c['Names'] for c in containers]}"
-    assert not attempts, f"attempt images left behind: {[i['RepoTags'] for i in attempts]}"
+    assert not images, f"sandbox images left behind: {[(i['Id'][:19], i['RepoTags']) for i in images]}"
 
 
 class EngineForTests:

@@ -6,15 +6,7 @@ sandbox engine builds with.
 import pytest
 
 from sandbox.dockerfile import DockerfileSyntaxError, Instruction, parse
-
-GO_EXAMPLE = """FROM layerlab/golang AS builder
-WORKDIR /src
-COPY . .
-RUN go build -o /out/app .
-FROM scratch
-COPY --from=builder /out/app /app
-ENTRYPOINT ["/app"]
-"""
+from tests.sandbox.examples import GO_MULTI_STAGE
 
 
 def syntax_error(text: str) -> DockerfileSyntaxError:
@@ -362,7 +354,7 @@ def test_from_with_as_but_no_name_is_an_error():
 
 
 def test_it_parses_the_multi_stage_go_example():
-    dockerfile = parse(GO_EXAMPLE)
+    dockerfile = parse(GO_MULTI_STAGE)
     assert [(i.keyword, i.flags, i.value, i.line, i.end_line) for i in dockerfile.instructions] == [
         ("FROM", {}, "layerlab/golang AS builder", 1, 1),
         ("WORKDIR", {}, "/src", 2, 2),
@@ -375,7 +367,7 @@ def test_it_parses_the_multi_stage_go_example():
 
 
 def test_the_go_example_has_a_builder_stage_and_a_final_stage():
-    dockerfile = parse(GO_EXAMPLE)
+    dockerfile = parse(GO_MULTI_STAGE)
     builder, final = dockerfile.stages
     assert (builder.index, builder.base, builder.name, builder.line) == (0, "layerlab/golang", "builder", 1)
     assert [i.keyword for i in builder.instructions] == ["WORKDIR", "COPY", "RUN"]
@@ -384,19 +376,19 @@ def test_the_go_example_has_a_builder_stage_and_a_final_stage():
 
 
 def test_the_go_example_entrypoint_is_exec_form_and_its_other_instructions_are_not():
-    dockerfile = parse(GO_EXAMPLE)
+    dockerfile = parse(GO_MULTI_STAGE)
     assert [i.exec_form for i in dockerfile.instructions] == [None, None, None, None, None, None, ["/app"]]
 
 
 def test_the_go_example_has_no_directives():
-    assert parse(GO_EXAMPLE).directives == {}
+    assert parse(GO_MULTI_STAGE).directives == {}
 
 
 # -- build steps
 
 
 def test_each_instruction_is_one_build_step():
-    dockerfile = parse(GO_EXAMPLE)
+    dockerfile = parse(GO_MULTI_STAGE)
     assert [(step, dockerfile.instruction_at_step(step).line) for step in range(1, 8)] == [
         (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7),
     ]
@@ -408,13 +400,13 @@ def test_build_steps_skip_comments_blank_lines_and_continuations():
 
 
 def test_the_instruction_at_a_step_is_the_instruction_itself():
-    dockerfile = parse(GO_EXAMPLE)
+    dockerfile = parse(GO_MULTI_STAGE)
     assert dockerfile.instruction_at_step(6) is dockerfile.instructions[5]
 
 
 @pytest.mark.parametrize("step", [0, -1, 8, 100])
 def test_a_step_out_of_range_has_no_instruction(step):
-    assert parse(GO_EXAMPLE).instruction_at_step(step) is None
+    assert parse(GO_MULTI_STAGE).instruction_at_step(step) is None
 
 
 # -- parser directives

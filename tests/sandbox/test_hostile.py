@@ -59,7 +59,8 @@ def test_a_fork_bomb_in_run_hits_the_process_limit_while_an_honest_build_complet
 
     def honest_build():
         time.sleep(2)  # start while the bomb is at full strength
-        honest["result"] = engine.build(dockerfile("FROM layerlab/busybox", "RUN for i in 1 2 3 4 5; do sh -c 'echo $i'; done"))[1]
+        steps = dockerfile("FROM layerlab/busybox", "RUN for i in 1 2 3 4 5; do sh -c 'echo $i'; done")
+        honest["result"] = engine.build(steps)[1]
 
     thread = threading.Thread(target=honest_build)
     thread.start()

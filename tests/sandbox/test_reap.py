@@ -1,12 +1,14 @@
 """The reaper removes what a crash left behind, and never a base image."""
 import re
+import threading
 import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from sandbox.engine import LABEL_ROLE
+from sandbox.engine import LABEL_ATTEMPT, LABEL_ROLE
+from sandbox.sweeper import sweep_every
 
 pytestmark = pytest.mark.engine
 
@@ -63,3 +65,30 @@ def test_sandbox_reap_command_reports_what_it_removed(engine):
     removed_images = int(re.search(r"(\d+) attempt image", out.getvalue())[1])
     assert removed_images >= 1
     assert not engine.image_exists(result.image)
+
+
+def test_the_periodic_sweep_removes_leftovers_on_its_own(engine, settings):
+    settings.SANDBOX_REAP_AFTER = 1
+    result = engine.build_ok("FROM layerlab/busybox\nRUN echo swept > /f\n")
+    stop = threading.Event()
+    sweeper = threading.Thread(target=sweep_every, args=(0.5, stop))
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 10
+        while engine.image_exists(result.image) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        sweeper.join()
+    assert not engine.image_exists(result.image)
+
+
+def test_run_containers_carry_the_attempt_id(engine):
+    result = engine.build_ok("FROM layerlab/busybox\n")
+    container = leftover_container(engine, result.image)
+    try:
+        labels = engine.api.inspect_container(container)["Config"]["Labels"]
+        assert labels[LABEL_ATTEMPT] == result.image.split(":")[1]
+        assert labels[LABEL_ROLE] == "attempt"
+    finally:
+        engine.api.remove_container(container, force=True)

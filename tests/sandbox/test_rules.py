@@ -3,17 +3,11 @@ import pytest
 
 from sandbox.dockerfile import Dockerfile, parse
 from sandbox.rules import REJECTION_MESSAGES, SubmissionLimits, SubmissionRejected, check_submission
+from tests.sandbox.examples import GO_MULTI_STAGE
 
 BASES = ("layerlab/golang", "layerlab/busybox")
 LANGUAGES = ("en", "zh-hans")
-GO_EXAMPLE = """FROM layerlab/golang AS builder
-WORKDIR /src
-COPY . .
-RUN go build -o /out/app .
-FROM scratch
-COPY --from=builder /out/app /app
-ENTRYPOINT ["/app"]
-"""
+
 HELLO = 'FROM layerlab/busybox\nCOPY hello.sh /app/hello.sh\nCMD ["/app/hello.sh"]\n'
 SHA = "sha256:" + "0" * 64
 
@@ -23,11 +17,14 @@ def files(dockerfile: str | bytes, **others: bytes) -> dict[str, bytes]:
     return {"Dockerfile": data, **others}
 
 
-def check(submission: dict[str, bytes], *, bases=BASES, limits: SubmissionLimits = SubmissionLimits()) -> Dockerfile:
+DEFAULT_LIMITS = SubmissionLimits()
+
+
+def check(submission: dict[str, bytes], *, bases=BASES, limits: SubmissionLimits = DEFAULT_LIMITS) -> Dockerfile:
     return check_submission(submission, allowed_bases=bases, limits=limits)
 
 
-def rejection(submission: dict[str, bytes], *, bases=BASES, limits=SubmissionLimits()) -> SubmissionRejected:
+def rejection(submission: dict[str, bytes], *, bases=BASES, limits=DEFAULT_LIMITS) -> SubmissionRejected:
     with pytest.raises(SubmissionRejected) as raised:
         check(submission, bases=bases, limits=limits)
     return raised.value
@@ -73,7 +70,7 @@ def test_it_returns_the_parsed_dockerfile():
 
 
 def test_it_accepts_the_multi_stage_go_example():
-    dockerfile = check(files(GO_EXAMPLE, **{"main.go": b"package main\n"}), bases=("layerlab/golang",))
+    dockerfile = check(files(GO_MULTI_STAGE, **{"main.go": b"package main\n"}), bases=("layerlab/golang",))
     assert [(s.index, s.base, s.name) for s in dockerfile.stages] == [
         (0, "layerlab/golang", "builder"),
         (1, "scratch", None),
@@ -329,7 +326,8 @@ def test_the_add_url_message_names_the_source_and_line_in_both_languages():
         "the build context and COPY it instead."
     )
     assert error.message("zh-hans") == (
-        "第 2 行：在此沙箱中 ADD 不能下载 http://example.com/x（构建没有网络）。请把文件放进构建上下文，再用 COPY 复制。"
+        "第 2 行：在此沙箱中 ADD 不能下载 http://example.com/x（构建没有网络）。"
+        "请把文件放进构建上下文，再用 COPY 复制。"
     )
 
 

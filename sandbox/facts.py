@@ -1,0 +1,157 @@
+"""Facts about builds, runs and images, as plain data: what the engine reports and what grading judges.
+
+Nothing here talks to Docker; `image_facts` turns the daemon's JSON into ImageFacts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.outcomes import Outcome
+
+SANDBOX_LABEL_PREFIX = "org.layerlab."
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A build step started: step `number` of `total`, from Dockerfile `line`."""
+
+    number: int
+    total: int
+    instruction: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    number: int
+    cached: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """A line printed by a build step (stream "build") or a container (stream "stdout" / "stderr")."""
+
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    number: int
+    instruction: str
+    line: int | None
+    cached: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outcome: Outcome
+    image: str | None = None  # the server-chosen tag, when the build succeeded
+    image_id: str | None = None
+    steps: tuple[StepRecord, ...] = ()
+    duration: float = 0.0
+    output_truncated: bool = False
+    log: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    exit_code: int | None = None
+    oom_killed: bool = False
+    timed_out: bool = False
+    duration: float = 0.0
+    output_truncated: bool = False
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """How a container took `docker stop`: seconds from the request to exit, and whether SIGKILL was needed."""
+
+    seconds: float
+    killed: bool
+    exit_code: int | None
+    output: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    created_by: str
+    size: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    diff_id: str
+    size: int
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    id: str
+    cmd: list[str] | None
+    entrypoint: list[str] | None
+    working_dir: str
+    env: dict[str, str]
+    user: str
+    exposed_ports: tuple[str, ...]
+    labels: dict[str, str]  # the learner's labels; the sandbox's own org.layerlab.* labels are left out
+    history: tuple[HistoryEntry, ...]  # oldest first
+    layers: tuple[LayerFacts, ...]  # filesystem layers, oldest first
+    size: int
+
+
+@dataclass(frozen=True)
+class ReapReport:
+    containers: int = 0
+    images: int = 0
+    dangling: int = 0
+    reclaimed_bytes: int = 0
+
+
+def image_facts(details: dict[str, Any], history: list[dict[str, Any]]) -> ImageFacts:
+    config = details.get("Config") or {}
+    entries = tuple(
+        HistoryEntry(entry.get("CreatedBy") or "", entry.get("Size") or 0, entry.get("Comment") or "")
+        for entry in reversed(history)
+    )
+    return ImageFacts(
+        id=details["Id"],
+        cmd=config.get("Cmd"),
+        entrypoint=config.get("Entrypoint"),
+        working_dir=config.get("WorkingDir") or "",
+        env=dict(item.partition("=")[::2] for item in config.get("Env") or []),
+        user=config.get("User") or "",
+        exposed_ports=tuple(sorted(config.get("ExposedPorts") or {})),
+        labels={k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(SANDBOX_LABEL_PREFIX)},
+        history=entries,
+        layers=_layers(details.get("RootFS", {}).get("Layers") or [], entries),
+        size=details.get("Size") or 0,
+    )
+
+
+def _layers(diff_ids: list[str], history: tuple[HistoryEntry, ...]) -> tuple[LayerFacts, ...]:
+    """Pair each filesystem layer with the history entry that made it.
+
+    The API does not say which history entries are empty, so: entries with a size made a layer; of the entries
+    without one, the newest are taken as the layers still unaccounted for. They all have size 0, so the sizes are
+    exact either way; only which zero-size instruction a zero-size layer is credited to can be a guess.
+    """
+    if not diff_ids:
+        return ()
+    sized = [i for i, entry in enumerate(history) if entry.size > 0]
+    unsized = [i for i, entry in enumerate(history) if entry.size == 0]
+    missing = len(diff_ids) - len(sized)
+    chosen = sorted(sized + unsized[len(unsized) - missing:]) if missing > 0 else sized[-len(diff_ids):]
+    # A history shorter than the layers (an image imported without one) pairs what it can.
+    return tuple(
+        LayerFacts(diff_id, history[index].size, history[index].created_by)
+        for diff_id, index in zip(diff_ids, chosen, strict=False)
+    )
