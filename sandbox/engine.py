@@ -133,6 +133,7 @@ class Engine:
         tag = attempt_tag(attempt_id)
         session = _BuildSession(self, dockerfile, limits or self.limits, tag)
         try:
+            self._require_bases(dockerfile)
             yield from session.stream(build_context(labelled(files, tag)))
             result = session.result(time.monotonic() - started)
         except EngineUnavailable as error:
@@ -141,6 +142,16 @@ class Engine:
             result = BuildResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE), duration=time.monotonic() - started)
         yield result
         return result
+
+    def _require_bases(self, dockerfile: Dockerfile) -> None:
+        """Every base image must already be on the engine: for a missing one the daemon would try to pull it
+        from Docker Hub on the host's network, where anyone could have published an image of that name."""
+        stage_names = {stage.name for stage in dockerfile.stages if stage.name}
+        for stage in dockerfile.stages:
+            base = stage.base
+            if base.lower() in stage_names or base == "scratch" or self.image_exists(base):
+                continue
+            raise EngineUnavailable(f"base image {base} is missing; run `manage.py sandbox_images`")
 
     # -- run
 

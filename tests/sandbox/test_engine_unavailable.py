@@ -65,3 +65,12 @@ def test_the_status_endpoint_answers_503(client, settings):
     response = client.get("/sandbox/status")
     assert response.status_code == 503
     assert response.json() == {"available": False, "version": ""}
+
+
+@pytest.mark.engine
+def test_a_missing_base_image_is_never_pulled(real_engine):
+    files = {"Dockerfile": b"FROM layerlab/not-built-here\nRUN echo hi\n"}
+    events = list(real_engine.build(files, allowed_bases=["layerlab/not-built-here"]))
+    assert [type(event).__name__ for event in events] == ["BuildResult"]
+    assert events[0].outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE
+    assert not real_engine.image_exists("layerlab/not-built-here")
