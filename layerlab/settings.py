@@ -138,5 +138,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LAYERLAB_LOG_LEVEL", "INFO")},
 }
 
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "course"
+LOGOUT_REDIRECT_URL = "course"
+
+# Lessons and exercises, as files: see docs/lessons.md. sync_course loads them into the database.
+COURSE_CONTENT_DIR = Path(env_str("LAYERLAB_COURSE_DIR", str(BASE_DIR / "course" / "content")))
+LOCALE_PATHS = [BASE_DIR / "locale"]

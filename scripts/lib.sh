@@ -5,7 +5,7 @@ set -euo pipefail
 project_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=$project_dir/.venv
 python_bin=$venv/bin/python
-SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates)
+SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates gettext)
 
 say() { echo "layerlab: $*" >&2; }
 
@@ -61,9 +61,11 @@ ensure_engine() {
   export "$("$project_dir/scripts/sandbox-engine" env)"
 }
 
+# Everything the product needs but its database: packages, Python, translations, the engine and its images.
 setup_all() {
   ensure_system_packages
   ensure_venv
+  manage compilemessages --ignore=.venv --ignore=var >/dev/null
   ensure_engine
   manage sandbox_images
 }

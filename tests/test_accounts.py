@@ -1,16 +1,19 @@
-"""The pages of the foundation: home, login, and the engine status they depend on."""
+"""Logging in and out, and the demo accounts."""
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.django_db
 def test_the_login_page_renders_with_csrf(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert "csrfmiddlewaretoken" in response.content.decode()
 
 
-@pytest.mark.django_db
 def test_a_learner_can_log_in_and_out(client):
     User.objects.create_user("ada", password="correct horse battery")
     response = client.post("/accounts/login/", {"username": "ada", "password": "correct horse battery"})
@@ -20,12 +23,7 @@ def test_a_learner_can_log_in_and_out(client):
     assert "ada" not in client.get("/").content.decode()
 
 
-@pytest.mark.django_db
 def test_demo_accounts_are_created_with_the_given_password(monkeypatch):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     monkeypatch.setenv("LAYERLAB_DEMO_PASSWORD", "demo-password-123")
     out = StringIO()
     call_command("create_demo_accounts", stdout=out)

@@ -1,0 +1,85 @@
+"""Lessons and exercises as loaded by `sync_course` from course/content/. The files are the source of truth."""
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import translation
+
+DEFAULT_LANGUAGE = "en"
+
+
+def in_language(values: dict[str, str], language: str | None = None) -> str:
+    """Pick the text for `language` (default: the active one) from a {language: text} mapping."""
+    language = language or translation.get_language() or DEFAULT_LANGUAGE
+    key = "zh-hans" if language.lower().startswith("zh") else "en"
+    return values.get(key) or values.get(DEFAULT_LANGUAGE, "")
+
+
+class LessonQuerySet(models.QuerySet):
+    def in_order(self) -> LessonQuerySet:
+        return self.order_by("order")
+
+
+class Lesson(models.Model):
+    folder = models.CharField(max_length=100, unique=True)  # "01-image-layers": what `lesson:` links name
+    slug = models.SlugField(max_length=100, unique=True)  # "image-layers": what URLs use
+    order = models.PositiveIntegerField()
+    title = models.JSONField()  # {"en": ..., "zh-hans": ...}
+    summary = models.JSONField()
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.folder
+
+    def get_absolute_url(self) -> str:
+        return reverse("lesson", args=[self.slug])
+
+    def localized_title(self) -> str:
+        return in_language(self.title)
+
+    def localized_summary(self) -> str:
+        return in_language(self.summary)
+
+    def page(self) -> LessonPage:
+        language = "zh-hans" if (translation.get_language() or "").startswith("zh") else "en"
+        return self.pages.get(language=language)
+
+
+class LessonPage(models.Model):
+    """A lesson in one language, rendered once from Markdown and sanitised."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="pages")
+    language = models.CharField(max_length=10)
+    html = models.TextField()
+    toc = models.JSONField(default=list)  # [{"id": ..., "title": ..., "level": 2|3}]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="one_page_per_language")]
+
+
+class Exercise(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    # An exercise whose files are gone but that has attempts stays, without a lesson, so history is kept.
+    lesson = models.ForeignKey(Lesson, on_delete=models.SET_NULL, null=True, related_name="exercises")
+    order = models.PositiveIntegerField(default=0)
+    title = models.JSONField()
+    summary = models.JSONField()
+
+    class Meta:
+        ordering = ["lesson__order", "order"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercise", args=[self.slug])
+
+    def localized_title(self) -> str:
+        return in_language(self.title)
+
+    def localized_summary(self) -> str:
+        return in_language(self.summary)
