@@ -17,6 +17,8 @@ import yaml
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from course.exercises import Exercise, ExerciseInvalid, load_exercise
+
 LANGUAGE_FILES = {"en": "lesson.en.md", "zh-hans": "lesson.zh.md"}
 LANGUAGES = tuple(LANGUAGE_FILES)
 LESSON_FOLDER = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -59,11 +61,12 @@ class ContentError(Exception):
 
 @dataclass
 class ExerciseSource:
-    slug: str
-    folder: Path
+    exercise: Exercise
     order: int
-    title: dict[str, str]
-    summary: dict[str, str]
+
+    @property
+    def slug(self) -> str:
+        return self.exercise.slug
 
 
 @dataclass
@@ -203,13 +206,13 @@ def _read_exercises(folder: Path, meta: _Meta, problems: list[ContentProblem]) -
             problems.append(ContentProblem(meta.path, meta.line("exercises"),
                                            f"unknown exercise {slug!r}: {exercise_folder}/exercise.yaml is missing"))
             continue
-        exercise_meta = _read_yaml(exercise_folder / "exercise.yaml", problems)
-        if exercise_meta is None:
+        try:
+            exercise = load_exercise(exercise_folder)
+        except ExerciseInvalid as error:
+            problems.extend(ContentProblem(p.path, None, f"{p.key}: {p.message}" if p.key else p.message)
+                            for p in error.problems)
             continue
-        title = _translations(exercise_meta, "title", problems)
-        summary = _translations(exercise_meta, "summary", problems)
-        if title and summary:
-            exercises.append(ExerciseSource(str(slug), exercise_folder, order, title, summary))
+        exercises.append(ExerciseSource(exercise, order))
     return exercises
 
 
@@ -344,7 +347,8 @@ def _with_outputs(lesson: LessonSource, text: str) -> str:
     return OUTPUT_BLOCK.sub(transcript, text)
 
 
-def render_page(lesson: LessonSource, language: str, links: Links) -> RenderedPage:
+def render_markdown(text: str, links: Links) -> tuple[str, list[dict]]:
+    """Sanitised HTML and the heading tokens of a Markdown text."""
     md = markdown.Markdown(
         extensions=["fenced_code", "codehilite", "tables", "admonition", "sane_lists", "toc"],
         extension_configs={
@@ -353,11 +357,15 @@ def render_page(lesson: LessonSource, language: str, links: Links) -> RenderedPa
         },
     )
     md.treeprocessors.register(_LinkRewriter(md, links), "layerlab_links", 1)
-    rendered = md.convert(_with_outputs(lesson, lesson.markdown[language]))
-    toc = list(_flatten(md.toc_tokens))
+    rendered = md.convert(text)
     clean = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer",
                       url_schemes={"http", "https", "mailto"})
-    return RenderedPage(clean, toc, frozenset(_all_ids(md.toc_tokens)))
+    return clean, md.toc_tokens
+
+
+def render_page(lesson: LessonSource, language: str, links: Links) -> RenderedPage:
+    html_text, tokens = render_markdown(_with_outputs(lesson, lesson.markdown[language]), links)
+    return RenderedPage(html_text, list(_flatten(tokens)), frozenset(_all_ids(tokens)))
 
 
 def _flatten(tokens: list[dict]) -> Iterator[dict]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from sandbox.engine import Engine
+from sandbox.engine import ANSI_COLOUR, Engine
 from sandbox.facts import BuildResult, BuildStep, ImageFacts, LogLine, StepFinished
 from sandbox.submission_files import read_context_directory
 
@@ -70,7 +70,7 @@ class _Recorder:
     def __init__(self, engine: Engine, example: Example, files: dict[str, bytes]):
         self.engine, self.example, self.files = engine, example, files
         self.name = example.name
-        self.images: list[str] = []
+        self.builds: list[BuildResult] = []
         self.image: str | None = None
         self.lines: list[str] = []
 
@@ -94,7 +94,7 @@ class _Recorder:
         if result is None or not result.outcome.ok:
             yield result.outcome.message() if result else "build did not finish"
             return
-        self.images.append(result.image)
+        self.builds.append(result)
         self.image = result.image
         yield f"Successfully built {result.image_id.removeprefix('sha256:')[:12]}"
         yield f"Successfully tagged {self.name}:latest"
@@ -120,7 +120,7 @@ class _Recorder:
         yield " ".join(["$ docker run --rm", self.name, *(args or [])])
         for event in self.engine.run(self.image, list(args) if args else None):
             if isinstance(event, LogLine):
-                yield event.text
+                yield ANSI_COLOUR.sub("", event.text)
 
     def stop(self, args: list[str] | None) -> Iterator[str]:
         self._require_image()
@@ -140,12 +140,12 @@ class _Recorder:
             raise ExampleError(f"{self.example.folder / EXAMPLE_FILE}: a step needs an image: put 'build' first")
 
     def clean_up(self) -> None:
-        for image in self.images:
-            self.engine.remove(image)
+        for build in reversed(self.builds):
+            self.engine.discard(build)
 
 
 def _attempt_id(recorder: _Recorder) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", f"example-{recorder.name}-{len(recorder.images)}".lower())[:64]
+    return re.sub(r"[^a-z0-9-]", "-", f"example-{recorder.name}-{len(recorder.builds)}".lower())[:64]
 
 
 def _build_event(event: BuildStep | StepFinished | LogLine) -> Iterator[str]:
@@ -154,7 +154,7 @@ def _build_event(event: BuildStep | StepFinished | LogLine) -> Iterator[str]:
     elif isinstance(event, StepFinished) and event.cached:
         yield " ---> Using cache"
     elif isinstance(event, LogLine):
-        yield event.text
+        yield ANSI_COLOUR.sub("", event.text)
 
 
 def _shorten(text: str, width: int) -> str:

@@ -44,6 +44,9 @@ class Lesson(models.Model):
     def localized_summary(self) -> str:
         return in_language(self.summary)
 
+    def localized_instructions(self) -> str:
+        return in_language(self.instructions)
+
     def page(self) -> LessonPage:
         language = "zh-hans" if (translation.get_language() or "").startswith("zh") else "en"
         return self.pages.get(language=language)
@@ -68,6 +71,9 @@ class Exercise(models.Model):
     order = models.PositiveIntegerField(default=0)
     title = models.JSONField()
     summary = models.JSONField()
+    instructions = models.JSONField(default=dict)  # {"en": html, "zh-hans": html}, rendered and sanitised
+    starter = models.JSONField(default=dict)  # relative path -> text: what the editor starts from
+    definition = models.JSONField(default=dict)  # exercise.yaml as validated: bases, limits, checks
 
     class Meta:
         ordering = ["lesson__order", "order"]
@@ -83,3 +89,6 @@ class Exercise(models.Model):
 
     def localized_summary(self) -> str:
         return in_language(self.summary)
+
+    def localized_instructions(self) -> str:
+        return in_language(self.instructions)

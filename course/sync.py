@@ -15,8 +15,10 @@ from course.content import (
     RenderedPage,
     check_anchors,
     read_course,
+    render_markdown,
     render_page,
 )
+from course.exercises import starter_text
 from course.models import Exercise, Lesson, LessonPage
 
 
@@ -56,14 +58,14 @@ def sync_course(root: Path) -> SyncReport:
     sources = read_course(root)
     pages = render_course(sources)
     for source in sources:
-        _store_lesson(source, pages)
+        _store_lesson(source, pages, _links(sources, source))
     removed = list(Lesson.objects.exclude(folder__in=[s.name for s in sources]).values_list("folder", flat=True))
     Lesson.objects.filter(folder__in=removed).delete()
     retired = _retire_missing_exercises({e.slug for s in sources for e in s.exercises})
     return SyncReport(len(sources), sum(len(s.exercises) for s in sources), removed, retired)
 
 
-def _store_lesson(source: LessonSource, pages: dict[tuple[str, str], RenderedPage]) -> None:
+def _store_lesson(source: LessonSource, pages: dict[tuple[str, str], RenderedPage], links: Links) -> None:
     # A lesson whose slug moved to another folder keeps its row (and its learners' progress).
     Lesson.objects.filter(slug=source.slug).exclude(folder=source.name).update(folder=source.name)
     lesson, _ = Lesson.objects.update_or_create(
@@ -75,11 +77,21 @@ def _store_lesson(source: LessonSource, pages: dict[tuple[str, str], RenderedPag
         LessonPage.objects.update_or_create(
             lesson=lesson, language=language, defaults={"html": page.html, "toc": page.toc}
         )
-    for exercise in source.exercises:
+    for source_exercise in source.exercises:
+        exercise = source_exercise.exercise
+        definition = exercise.definition
         Exercise.objects.update_or_create(
             slug=exercise.slug,
-            defaults={"lesson": lesson, "order": exercise.order, "title": exercise.title,
-                      "summary": exercise.summary},
+            defaults={
+                "lesson": lesson,
+                "order": source_exercise.order,
+                "title": definition["title"],
+                "summary": definition["summary"],
+                "instructions": {language: render_markdown(definition["instructions"][language], links)[0]
+                                 for language in LANGUAGES},
+                "starter": starter_text(exercise),
+                "definition": definition,
+            },
         )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import posixpath
 import re
 import tarfile
 import threading
@@ -26,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import docker
@@ -38,7 +40,10 @@ from sandbox.facts import (
     BuildResult,
     BuildStep,
     ImageFacts,
+    LayerEntry,
+    LayerListing,
     LogLine,
+    PathFact,
     ReapReport,
     RunResult,
     StepFinished,
@@ -188,7 +193,8 @@ class Engine:
         watch = Watch(deadline=started + timeout, container=container)
         output = OutputCollector(limits.output_bytes)
         with _engine_errors():
-            frames = self.api.attach(container, stream=True, logs=True, demux=True)
+            # Attached before the start, so nothing is missed; replaying logs as well could repeat a line.
+            frames = self.api.attach(container, stream=True, logs=False, demux=True)
             self.api.start(container)
             with self._watchdog(watch, limits):
                 for stdout, stderr in frames:
@@ -250,13 +256,21 @@ class Engine:
     # -- stop
 
     def stop_time(
-        self, image: str, args: list[str] | None = None, *, grace: float = 10, settle: float = 1.0
+        self,
+        image: str,
+        args: list[str] | None = None,
+        *,
+        grace: float = 10,
+        settle: float = 1.0,
+        limits: SandboxLimits | None = None,
+        as_root: bool = False,
     ) -> StopResult:
         """Start `image`, let it settle, then `docker stop` it and measure how long it takes to exit.
 
         There is no init process here: the learner's own PID 1 has to handle SIGTERM, as with a plain `docker run`.
         """
-        container = self._create_container(image, args, env=None, as_root=False, limits=self.limits, init=False)
+        limits = limits or self.limits
+        container = self._create_container(image, args, env=None, as_root=as_root, limits=limits, init=False)
         try:
             with _engine_errors():
                 self.api.start(container)
@@ -265,7 +279,7 @@ class Engine:
                 self.api.stop(container, timeout=int(grace))
                 seconds = time.monotonic() - asked
                 state = self.api.inspect_container(container)["State"]
-                output = self.api.logs(container, stdout=True, stderr=True)[: self.limits.output_bytes]
+                output = self.api.logs(container, stdout=True, stderr=True)[: limits.output_bytes]
         finally:
             self._remove_container(container)
         return StopResult(
@@ -283,6 +297,38 @@ class Engine:
             history = self.api.history(image)
         return image_facts(details, history)
 
+    def read_paths(self, image: str, paths: Collection[str], *, max_bytes: int = 256 * 1024) -> dict[str, PathFact]:
+        """What each path is in the image's final filesystem, read from a container that is never started."""
+        with _engine_errors():
+            container = self.api.create_container(
+                image, command=["/layerlab-never-started"], labels=_labels("attempt", attempt=_attempt_of(image)),
+                network_disabled=True,
+            )["Id"]
+        try:
+            return {path: self._read_path(container, path, max_bytes) for path in paths}
+        finally:
+            self._remove_container(container)
+
+    def _read_path(self, container: str, path: str, max_bytes: int, follow: int = 3) -> PathFact:
+        try:
+            with _engine_errors():
+                chunks, stat = self.api.get_archive(container, path)
+        except docker.errors.NotFound:
+            return PathFact(path, exists=False)
+        link = stat.get("linkTarget")
+        if link and follow:
+            target = link if link.startswith("/") else posixpath.join(posixpath.dirname(path), link)
+            return replace(self._read_path(container, target, max_bytes, follow - 1), path=path)
+        if stat["mode"] & (1 << 31):  # Go's os.ModeDir, as the API reports it
+            return PathFact(path, exists=True, is_dir=True)
+        content = _first_file(_ChunkReader(chunks), max_bytes)
+        return PathFact(path, exists=True, size=stat["size"], content=content, truncated=stat["size"] > max_bytes)
+
+    def layer_listing(self, image: str) -> list[LayerListing]:
+        """The paths in each filesystem layer of `image`, from `docker save`, oldest layer first."""
+        with _engine_errors():
+            return _listings_from_save(_ChunkReader(self.api.get_image(image, chunk_size=1024 * 1024)))
+
     def image_exists(self, image: str) -> bool:
         try:
             self.inspect_raw(image)
@@ -294,6 +340,18 @@ class Engine:
         """The daemon's own description of an image (for the base image builder's recipe labels)."""
         with _engine_errors():
             return self.api.inspect_image(image)
+
+    def discard(self, result: BuildResult) -> None:
+        """Remove a built image and every layer its build made, in all of its stages."""
+        if result.image:
+            self.remove(result.image)
+        self.remove_built(result.built_images)
+
+    def remove_built(self, images: Collection[str]) -> None:
+        # Newest first: removing a stage's last layer takes the layers below it along, unless something else
+        # (another attempt's build, say) has been built on them since.
+        for image in reversed(list(images)):
+            self.remove(image)
 
     def remove(self, image: str) -> None:
         """Remove an image and the untagged build-cache layers only it used. Missing images are fine.
@@ -448,6 +506,7 @@ STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
 STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
 USING_CACHE = " ---> Using cache"
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 BUILDER_CHATTER = re.compile(r"^(Removing intermediate container |Successfully built |Successfully tagged )")
 
 
@@ -464,7 +523,7 @@ class _BuildSession:
         self.step: int | None = None
         self.step_started = 0.0
         self.cached = False
-        self.last_built_image: str | None = None  # the newest layer this build made (not a base, not cache)
+        self.built_images: list[str] = []  # layers this build made itself (not a base, not from the cache)
         self.error: dict[str, Any] | None = None
         self.output = OutputCollector(limits.output_bytes)
         self.transcript: list[str] = []  # what the learner saw: step headers and their output
@@ -531,24 +590,26 @@ class _BuildSession:
             yield from self._line(line.text)
 
     def _line(self, text: str) -> Iterator[BuildStep | StepFinished | LogLine]:
-        if match := STEP_LINE.match(text):
+        # The builder colours what steps print on stderr; the colour stays in the line, not in what is matched.
+        plain = ANSI_COLOUR.sub("", text)
+        if match := STEP_LINE.match(plain):
             yield from self._finish_step()
             self._start_step(int(match[1]))
             if self._visible():
                 instruction = self.dockerfile.instruction_at_step(self.step)
                 self.transcript.append(f"Step {self.step}/{self.total} : {match[3]}")
                 yield BuildStep(self.step, self.total, match[3], instruction.line if instruction else None)
-        elif match := RUNNING_IN.match(text):
+        elif match := RUNNING_IN.match(plain):
             self.watch.container = match[1]
-        elif text == USING_CACHE:
+        elif plain == USING_CACHE:
             self.cached = True
-        elif match := STEP_IMAGE.match(text):
+        elif match := STEP_IMAGE.match(plain):
             if not self.cached and not self._is_from_step():
-                self.last_built_image = match[1]
+                self.built_images.append(match[1])
             self.watch.container = None
             yield from self._finish_step()
-        elif not BUILDER_CHATTER.match(text) and self._visible():
-            self.transcript.append(text)
+        elif not BUILDER_CHATTER.match(plain) and self._visible():
+            self.transcript.append(plain)
             yield LogLine("build", text)
 
     def _is_from_step(self) -> bool:
@@ -582,7 +643,8 @@ class _BuildSession:
                                output_truncated=self.output.truncated, log=self._log())
         image_id = self.engine.inspect_raw(self.tag)["Id"]
         return BuildResult(outcome, image=self.tag, image_id=image_id, steps=tuple(self.steps), duration=duration,
-                           output_truncated=self.output.truncated, log=self._log())
+                           output_truncated=self.output.truncated, log=self._log(),
+                           built_images=tuple(self.built_images))
 
     def _log(self) -> str:
         return "\n".join(self.transcript) + ("\n" if self.transcript else "")
@@ -607,10 +669,9 @@ class _BuildSession:
         try:
             if self.watch.container:
                 self.engine._remove_container(self.watch.container)
-            if self.last_built_image:
-                self.engine.remove(self.last_built_image)
-        except (EngineUnavailable, docker.errors.APIError):
-            pass  # shared with another image, or the engine is gone: the reaper sweeps what is left
+            self.engine.remove_built(self.built_images)
+        except EngineUnavailable:
+            pass  # the reaper sweeps what is left once the engine is back
 
 
 def _json_messages(response: requests.Response, aborted: Callable[[], bool]) -> Iterator[dict[str, Any]]:
@@ -695,6 +756,70 @@ def build_context(files: Mapping[str, bytes]) -> io.BytesIO:
             tar.addfile(info, io.BytesIO(data))
     buffer.seek(0)
     return buffer
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file object over a generator of byte chunks, so tarfile can stream what the daemon sends."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = iter(chunks)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            self._buffer = next(self._chunks, None)
+            if self._buffer is None:
+                self._buffer = b""
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size], self._buffer = self._buffer[:size], self._buffer[size:]
+        return size
+
+
+def _first_file(stream: io.RawIOBase, max_bytes: int) -> bytes | None:
+    with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as archive:
+        for member in archive:
+            if member.isfile():
+                return archive.extractfile(member).read(max_bytes)
+            return None
+    return None
+
+
+def _listings_from_save(stream: io.RawIOBase) -> list[LayerListing]:
+    layers: dict[str, tuple[LayerEntry, ...]] = {}
+    documents: dict[str, Any] = {}
+    with tarfile.open(fileobj=io.BufferedReader(stream, buffer_size=1024 * 1024), mode="r|") as archive:
+        for member in archive:
+            if member.name.endswith("/layer.tar"):
+                layers[member.name] = _layer_entries(archive.extractfile(member))
+            elif member.name.endswith(".json") and "/" not in member.name:
+                documents[member.name] = json.loads(archive.extractfile(member).read())
+    manifest = documents["manifest.json"][0]
+    config = documents[manifest["Config"]]
+    made_layers = [entry.get("created_by", "") for entry in config.get("history", []) if not entry.get("empty_layer")]
+    diff_ids = config["rootfs"]["diff_ids"]
+    made_layers = made_layers[-len(diff_ids):] if len(made_layers) >= len(diff_ids) else [""] * len(diff_ids)
+    return [
+        LayerListing(diff_id, created_by, layers[name])
+        for name, diff_id, created_by in zip(manifest["Layers"], diff_ids, made_layers, strict=True)
+    ]
+
+
+def _layer_entries(layer) -> tuple[LayerEntry, ...]:
+    entries = []
+    with tarfile.open(fileobj=layer, mode="r|") as archive:
+        for member in archive:
+            directory, _, name = member.name.removeprefix("./").rpartition("/")
+            if name.startswith(".wh."):
+                hidden = name.removeprefix(".wh.")
+                path = f"{directory}/{hidden}" if directory else hidden
+                entries.append(LayerEntry(path, 0, whiteout=True))
+            elif not member.isdir():
+                entries.append(LayerEntry(member.name.removeprefix("./"), member.size))
+    return tuple(entries)
 
 
 def _dockerignore(files: Mapping[str, bytes]) -> Callable[[str], bool]:

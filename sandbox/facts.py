@@ -55,6 +55,7 @@ class BuildResult:
     duration: float = 0.0
     output_truncated: bool = False
     log: str = ""
+    built_images: tuple[str, ...] = ()  # layers the build made itself, for `Engine.discard`
 
 
 @dataclass(frozen=True)
@@ -155,3 +156,35 @@ def _layers(diff_ids: list[str], history: tuple[HistoryEntry, ...]) -> tuple[Lay
         LayerFacts(diff_id, history[index].size, history[index].created_by)
         for diff_id, index in zip(diff_ids, chosen, strict=False)
     )
+
+
+@dataclass(frozen=True)
+class PathFact:
+    """One path of an image's final filesystem, read without running the image."""
+
+    path: str
+    exists: bool
+    is_dir: bool = False
+    size: int = 0
+    content: bytes | None = None  # a regular file's bytes, up to the engine's read cap
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class LayerEntry:
+    path: str  # without a leading "/"
+    size: int
+    whiteout: bool = False  # a deletion of `path` recorded by this layer
+
+
+@dataclass(frozen=True)
+class LayerListing:
+    """Every path a filesystem layer holds (what `docker save` would ship), oldest layer first."""
+
+    diff_id: str
+    created_by: str
+    entries: tuple[LayerEntry, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(entry.size for entry in self.entries)

@@ -56,7 +56,7 @@ class EngineForTests:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.images: list[str] = []
+        self.builds: list[BuildResult] = []
 
     def __getattr__(self, name):
         return getattr(self.engine, name)
@@ -64,8 +64,7 @@ class EngineForTests:
     def build(self, files: dict[str, bytes], *, allowed_bases=BASES, **options) -> tuple[list, BuildResult]:
         events = list(self.engine.build(files, allowed_bases=allowed_bases, **options))
         result = events[-1]
-        if result.image:
-            self.images.append(result.image)
+        self.builds.append(result)
         return events[:-1], result
 
     def build_ok(self, dockerfile: str, **files: bytes) -> BuildResult:
@@ -78,8 +77,8 @@ class EngineForTests:
         return events[:-1], events[-1]
 
     def clean_up(self) -> None:
-        for image in self.images:
-            self.engine.remove(image)
+        for build in reversed(self.builds):
+            self.engine.discard(build)
 
 
 @pytest.fixture

@@ -101,3 +101,21 @@ def test_dockerignore_in_the_context_is_honoured(engine):
     _, run = engine.run(result.image)
     assert "kept.txt" in run.stdout
     assert "secret.txt" not in run.stdout
+
+
+def test_discarding_a_multi_stage_build_removes_every_stage(engine):
+    before = {image["Id"] for image in engine.api.images(all=True)}
+    dockerfile = (b"FROM layerlab/busybox AS first\nRUN echo stage-one-4242 > /one\n"
+                  b"FROM layerlab/busybox\nCOPY --from=first /one /one\nCMD [\"cat\", \"/one\"]\n")
+    _, result = engine.build({"Dockerfile": dockerfile})
+    assert len(result.built_images) >= 2
+    engine.discard(result)
+    assert {image["Id"] for image in engine.api.images(all=True)} == before
+
+
+def test_builder_colours_stay_in_lines_but_not_in_the_transcript(engine):
+    events, result = engine.build({"Dockerfile": b"FROM layerlab/busybox\nRUN echo to-stderr >&2\n"})
+    coloured = [e.text for e in events if isinstance(e, LogLine) and "to-stderr" in e.text]
+    assert coloured and coloured[0] != "to-stderr"  # the builder marks stderr in red
+    assert "to-stderr\n" in result.log and "\x1b" not in result.log
+    assert not any("Removing intermediate" in e.text for e in events if isinstance(e, LogLine))

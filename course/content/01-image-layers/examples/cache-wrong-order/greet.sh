@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "$GREETING from $(pwd)"
+echo "modules:" $(ls modules)

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "app ready with $(wc -l < /opt/deps/installed) dependencies"

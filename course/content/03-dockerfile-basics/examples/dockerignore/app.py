@@ -1,0 +1,1 @@
+print("Only this file and the build instructions belong in the image.")

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "starting the server"
+python3 server.py

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "web 1.0: hello from the app"

@@ -1,0 +1,179 @@
+"""Exercises as files (docs/authoring.md): exercise.yaml, starter/, solution/ and wrong/<variant>/.
+
+`load_exercise` validates a folder and reports every problem with its file and key; `grading_spec` turns a
+validated definition (from the folder, or as stored by sync_course) into what the grader needs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sandbox.grading import SpecError, parse_check
+from sandbox.grader import GradingSpec
+from sandbox.limits import SandboxLimits
+from sandbox.rules import SubmissionRejected
+from sandbox.submission_files import read_context_directory
+
+LANGUAGES = ("en", "zh-hans")
+TEXT_KEYS = ("title", "summary", "instructions")
+LIMIT_KEYS = {"build_timeout", "run_timeout", "memory_mb", "pids", "output_kb", "tmpfs_mb"}
+KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong"}
+MAX_STARTER_FILE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ExerciseProblem:
+    path: Path
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.key}: {self.message}" if self.key else f"{self.path}: {self.message}"
+
+
+class ExerciseInvalid(Exception):
+    def __init__(self, problems: list[ExerciseProblem]):
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Exercise:
+    slug: str
+    folder: Path
+    definition: dict[str, Any]  # exercise.yaml as validated; what sync_course stores
+    starter: dict[str, bytes]
+    solution: dict[str, bytes]
+    wrong: dict[str, tuple[dict[str, bytes], list[str]]]  # variant -> (files, ids of the checks it must fail)
+
+    @property
+    def spec(self) -> GradingSpec:
+        return grading_spec(self.slug, self.definition)
+
+
+def grading_spec(slug: str, definition: dict[str, Any]) -> GradingSpec:
+    checks = [parse_check(f"checks[{i}]", options) for i, options in enumerate(definition["checks"])]
+    return GradingSpec(slug, list(definition["bases"]), checks, dict(definition.get("limits") or {}),
+                       bool(definition.get("run_as_root", False)))
+
+
+def load_exercise(folder: Path) -> Exercise:
+    path = folder / "exercise.yaml"
+    problems: list[ExerciseProblem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(ExerciseProblem(path, key, message))
+
+    definition = _read(path, problem)
+    if definition is None:
+        raise ExerciseInvalid(problems)
+    _check_definition(definition, problem)
+    trees = {name: _tree(folder / name, problem) for name in ("starter", "solution")}
+    wrong = _wrong_variants(folder, definition, problem)
+    if problems:
+        raise ExerciseInvalid(problems)
+    return Exercise(folder.name, folder, definition, trees["starter"], trees["solution"], wrong)
+
+
+def _read(path: Path, problem) -> dict | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problem("", "missing file")
+        return None
+    except yaml.YAMLError as error:
+        problem("", f"not valid YAML: {error}")
+        return None
+    if not isinstance(data, dict):
+        problem("", "must be a mapping of keys to values")
+        return None
+    return data
+
+
+def _check_definition(definition: dict, problem) -> None:
+    for key in sorted(set(definition) - KNOWN_KEYS):
+        problem(key, f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})")
+    for key in TEXT_KEYS:
+        value = definition.get(key)
+        for language in LANGUAGES:
+            if not isinstance(value, dict) or not str(value.get(language) or "").strip():
+                problem(f"{key}.{language}", "missing text (every text needs en and zh-hans)")
+    bases = definition.get("bases")
+    if not isinstance(bases, list) or not bases or not all(isinstance(b, str) for b in bases):
+        problem("bases", "a list of the images FROM may name, e.g. [layerlab/python]")
+    _check_limits(definition.get("limits") or {}, problem)
+    checks = definition.get("checks")
+    if not isinstance(checks, list) or not checks:
+        problem("checks", "a list of checks (see docs/authoring.md)")
+        return
+    ids = []
+    for index, options in enumerate(checks):
+        try:
+            ids.append(parse_check(f"checks[{index}]", options).id)
+        except SpecError as error:
+            problem(error.key, str(error).split(": ", 1)[1])
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        problem("checks", f"the id {duplicate!r} is used twice")
+
+
+def _check_limits(limits: Any, problem) -> None:
+    if not isinstance(limits, dict):
+        problem("limits", "a mapping, e.g. {run_timeout: 5}")
+        return
+    for key, value in limits.items():
+        if key not in LIMIT_KEYS:
+            problem(f"limits.{key}", f"not a limit an exercise may set ({', '.join(sorted(LIMIT_KEYS))})")
+        elif not isinstance(value, int) or value <= 0 or value > getattr(SandboxLimits(), key) * 4:
+            problem(f"limits.{key}", "a positive whole number, at most four times the default")
+
+
+def _tree(folder: Path, problem) -> dict[str, bytes]:
+    if not (folder / "Dockerfile").is_file():
+        problem(folder.name, f"{folder} needs a Dockerfile")
+        return {}
+    try:
+        files = read_context_directory(folder)
+    except SubmissionRejected as error:
+        problem(folder.name, error.message("en"))
+        return {}
+    for name, data in files.items():
+        if len(data) > MAX_STARTER_FILE:
+            problem(folder.name, f"{name} is over {MAX_STARTER_FILE // 1024} KB: learners edit these files in the page")
+    return files
+
+
+def _wrong_variants(folder: Path, definition: dict, problem) -> dict:
+    declared = definition.get("wrong") or {}
+    if not isinstance(declared, dict):
+        problem("wrong", "a mapping of variant name to the ids of the checks it must fail")
+        return {}
+    present = {p.name for p in (folder / "wrong").iterdir() if p.is_dir()} if (folder / "wrong").is_dir() else set()
+    ids = {options.get("id") for options in definition.get("checks") or [] if isinstance(options, dict)}
+    variants = {}
+    for name in sorted(present | set(declared)):
+        expected = declared.get(name)
+        if name not in present:
+            problem(f"wrong.{name}", f"there is no folder wrong/{name}/")
+        elif not isinstance(expected, list) or not expected:
+            problem(f"wrong.{name}", f"wrong/{name}/ must declare the ids of the checks it fails")
+        elif unknown := sorted(set(expected) - ids):
+            problem(f"wrong.{name}", f"unknown check id(s): {', '.join(unknown)}")
+        else:
+            variants[name] = (_tree(folder / "wrong" / name, problem), list(expected))
+    return variants
+
+
+def starter_text(exercise: Exercise) -> dict[str, str]:
+    """The starter files as text, for the editor."""
+    return {path: data.decode("utf-8", errors="replace") for path, data in exercise.starter.items()}
+
+
+def find_exercise_folder(root: Path, slug: str) -> Path:
+    """The folder of the exercise `slug` under the course content `root`; LookupError when there is none."""
+    matches = sorted(root.glob(f"*/exercises/{slug}/exercise.yaml"))
+    if not matches:
+        raise LookupError(f"there is no exercise {slug!r} under {root}")
+    return matches[0].parent

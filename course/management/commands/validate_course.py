@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from course.exercises import ExerciseInvalid
+from course.validation import load_all, validate_exercise
+from sandbox.engine import Engine
+
+
+class Command(BaseCommand):
+    help = ("For every exercise: the solution passes every check, the starter does not pass, and each wrong "
+            "variant fails exactly the checks it declares. Prints the time each took.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("exercises", nargs="*", help="only these exercise slugs")
+
+    def handle(self, *args, exercises, **options):
+        try:
+            loaded = load_all(settings.COURSE_CONTENT_DIR, exercises)
+        except ExerciseInvalid as error:
+            raise CommandError(str(error)) from None
+        engine = Engine.from_settings()
+        broken = 0
+        for exercise in loaded:
+            results = validate_exercise(engine, exercise)
+            total = sum(result.seconds for result in results)
+            self.stdout.write(f"{exercise.slug} ({total:.1f} s)")
+            for result in results:
+                mark = "ok  " if result.ok else "FAIL"
+                detail = f": {result.problem}" if result.problem else ""
+                self.stdout.write(f"  {mark} {result.variant:<32} {result.seconds:5.1f} s{detail}")
+                broken += not result.ok
+        if broken:
+            raise CommandError(f"{broken} variant(s) do not behave as declared.")
+        self.stdout.write(f"All {len(loaded)} exercise(s) behave as declared.")

@@ -1,0 +1,228 @@
+"""Grading a submission: build it, gather the facts its checks need, judge every check.
+
+`grade_stream` yields what a live page shows (build progress, run output, each check's result) and ends with a
+GradeReport; `grade` returns just the report. The same code path serves the website and `manage.py grade`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.dockerfile import Dockerfile, parse
+from sandbox.engine import Engine, EngineUnavailable
+from sandbox.facts import BuildResult, LogLine
+from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
+from sandbox.lint import lint_dockerfile
+from sandbox.limits import SandboxLimits
+from sandbox.outcomes import Outcome, OutcomeKind
+
+NOT_CHECKED = {
+    "en": "Not checked: the image did not build.",
+    "zh-hans": "未检查：镜像没有构建成功。",
+}
+
+
+@dataclass(frozen=True)
+class GradingSpec:
+    """What grading needs to know about an exercise."""
+
+    exercise: str
+    bases: list[str]
+    checks: list[Check]
+    limits: dict[str, Any] = field(default_factory=dict)  # overrides of SandboxLimits fields
+    run_as_root: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    passed: bool
+    points: int
+    max_points: int
+    required: bool
+    message: dict[str, str]
+    hint: dict[str, str] | None = None
+
+    def as_dict(self, language: str = "en") -> dict[str, Any]:
+        data = {"id": self.id, "passed": self.passed, "points": self.points, "message": self.message[language]}
+        if self.hint:
+            data["hint"] = self.hint[language]
+        return data
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    exercise: str
+    outcome: Outcome
+    checks: tuple[CheckResult, ...]
+    build: BuildResult | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this counts as an attempt: failures of the infrastructure do not."""
+        return self.outcome.kind is not OutcomeKind.ENGINE_UNAVAILABLE
+
+    @property
+    def passed(self) -> bool:
+        return self.counts and all(check.passed for check in self.checks if check.required)
+
+    @property
+    def score(self) -> int:
+        return sum(check.points for check in self.checks)
+
+    @property
+    def max_score(self) -> int:
+        return sum(check.max_points for check in self.checks)
+
+    def as_dict(self, language: str = "en") -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "passed": self.passed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "outcome": self.outcome.kind.value,
+            "checks": [check.as_dict(language) for check in self.checks],
+        }
+
+
+def grade(engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], **options) -> GradeReport:
+    report = None
+    for event in grade_stream(engine, spec, files, **options):
+        report = event
+    return report
+
+
+def grade_stream(
+    engine: Engine,
+    spec: GradingSpec,
+    files: Mapping[str, bytes],
+    *,
+    attempt_id: str | None = None,
+    failed_attempts: int = 0,
+) -> Iterator[Any]:
+    """Yields build events, run output (LogLine), CheckResults, and last a GradeReport."""
+    session = _Session(engine, spec, files, attempt_id)
+    try:
+        facts = yield from session.gather()
+        if facts.build.outcome.ok:
+            checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
+        else:
+            checks = [_unbuilt(check, facts, failed_attempts) for check in spec.checks]
+        for check in checks:
+            yield check
+        yield GradeReport(spec.exercise, session.outcome(facts), tuple(checks), facts.build)
+    except EngineUnavailable:
+        yield GradeReport(spec.exercise, Outcome(OutcomeKind.ENGINE_UNAVAILABLE), ())
+    finally:
+        session.clean_up()
+
+
+def _result(check: Check, verdict: Verdict, failed_attempts: int) -> CheckResult:
+    hint = None
+    if not verdict.passed and check.hint and failed_attempts >= check.hint["after"]:
+        hint = {"en": check.hint["en"], "zh-hans": check.hint["zh-hans"]}
+    points = check.points if verdict.passed else 0
+    return CheckResult(check.id, verdict.passed, points, check.points, check.required, verdict.message, hint)
+
+
+def _unbuilt(check: Check, facts: Facts, failed_attempts: int) -> CheckResult:
+    # BuildSucceeds is the one check that can judge a failed build.
+    verdict = check.judge(facts) if isinstance(check, BuildSucceeds) else Verdict(False, NOT_CHECKED)
+    return _result(check, verdict, failed_attempts)
+
+
+class _Session:
+    """The engine work for one grading, and the images it must remove afterwards."""
+
+    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None):
+        self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
+        self.limits: SandboxLimits = engine.limits.tightened(**spec.limits)
+        self.builds: list[BuildResult] = []
+        self.run_failed_for_engine = False
+
+    def gather(self):
+        build = yield from self._build(self.files, self.attempt_id)
+        facts = Facts(build=build, dockerfile=_parsed(self.files))
+        if not build.outcome.ok:
+            return facts
+        facts.image = self.engine.inspect(build.image)
+        facts.base = self._final_base(facts.dockerfile)
+        needs = [need for check in self.spec.checks for need in check.needs()]
+        yield from self._gather_needs(facts, build.image, needs)
+        if any(isinstance(check, HadolintCheck) for check in self.spec.checks):
+            facts.lint = lint_dockerfile(self.files["Dockerfile"].decode("utf-8", errors="replace"))
+        return facts
+
+    def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
+        result = None
+        for event in self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
+                                       limits=self.limits):
+            if isinstance(event, BuildResult):
+                result = event
+            else:
+                yield event
+        if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
+            raise EngineUnavailable("the engine failed during the build")
+        self.builds.append(result)
+        return result
+
+    def _final_base(self, dockerfile: Dockerfile):
+        stages = {stage.name: stage for stage in dockerfile.stages if stage.name}
+        base = dockerfile.stages[-1].base
+        while base.lower() in stages:
+            base = stages[base.lower()].base
+        return None if base == "scratch" else self.engine.inspect(base)
+
+    def _gather_needs(self, facts: Facts, image: str, needs: list[Need]):
+        paths = sorted({need.key for need in needs if need.kind == "paths"})
+        if paths:
+            facts.paths = self.engine.read_paths(image, paths)
+        if any(need.kind == "layers" for need in needs):
+            facts.layers = self.engine.layer_listing(image)
+        for need in _unique(needs, "run"):
+            facts.runs[need.key] = yield from self._run(image, need.detail)
+        for need in _unique(needs, "stop"):
+            check = need.detail
+            facts.stops[need.key] = self.engine.stop_time(image, check.args, grace=check.grace, limits=self.limits,
+                                                          as_root=self.spec.run_as_root)
+        for need in _unique(needs, "rebuild"):
+            changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
+            facts.rebuilds[need.key] = yield from self._build(changed, None)
+
+    def _run(self, image: str, check):
+        result = None
+        for event in self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
+                                     limits=self.limits):
+            if isinstance(event, LogLine):
+                yield event
+            else:
+                result = event
+        if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
+            raise EngineUnavailable("the engine failed during a run")
+        return result
+
+    def outcome(self, facts: Facts) -> Outcome:
+        return facts.build.outcome
+
+    def clean_up(self) -> None:
+        for build in reversed(self.builds):
+            try:
+                self.engine.discard(build)
+            except EngineUnavailable:
+                pass  # the reaper removes it once the engine is back
+
+
+def _parsed(files: Mapping[str, bytes]) -> Dockerfile | None:
+    try:
+        return parse(files["Dockerfile"].decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _unique(needs: list[Need], kind: str) -> list[Need]:
+    seen: dict[Any, Need] = {}
+    for need in needs:
+        if need.kind == kind:
+            seen.setdefault(need.key, need)
+    return list(seen.values())

@@ -1,0 +1,111 @@
+"""Grading real submissions on the real engine: the grade command, streaming, hints and outages."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from course.exercises import find_exercise_folder, load_exercise
+from sandbox.engine import Engine
+from sandbox.facts import BuildStep, LogLine
+from sandbox.grader import CheckResult, GradeReport, grade, grade_stream
+
+pytestmark = pytest.mark.engine
+PROJECT = Path(settings.BASE_DIR)
+
+
+def exercise(slug: str):
+    return load_exercise(find_exercise_folder(settings.COURSE_CONTENT_DIR, slug))
+
+
+def run_grade(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "grade", *args], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_the_solution_passes_with_exit_status_0():
+    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile")
+    finished = run_grade("first-dockerfile", str(folder / "solution"))
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "first-dockerfile: passed, score 6/6" in finished.stdout
+
+
+def test_a_wrong_variant_fails_with_exit_status_1_and_says_why():
+    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile")
+    finished = run_grade("first-dockerfile", str(folder / "wrong" / "shell-form-cmd"), "--json")
+    report = json.loads(finished.stdout)
+    assert finished.returncode == 1
+    assert set(report) == {"exercise", "passed", "score", "max_score", "outcome", "checks"}
+    cmd = next(check for check in report["checks"] if check["id"] == "cmd-exec-form")
+    assert cmd["passed"] is False and cmd["points"] == 0
+    assert 'CMD is in shell form: ["/bin/sh", "-c", "python3 app.py"]; expected exec form.' == cmd["message"]
+
+
+def test_messages_come_in_chinese_too():
+    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile")
+    finished = run_grade("first-dockerfile", str(folder / "wrong" / "shell-form-cmd"), "--json", "--language",
+                         "zh-hans")
+    cmd = next(check for check in json.loads(finished.stdout)["checks"] if check["id"] == "cmd-exec-form")
+    assert "shell 形式" in cmd["message"] and "期望 exec 形式" in cmd["message"]
+
+
+@pytest.mark.parametrize("arguments", [("no-such-exercise", "."), ("first-dockerfile", "/nonexistent/dir")])
+def test_invalid_input_exits_with_status_2(arguments):
+    finished = run_grade(*arguments)
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("Invalid input: ")
+
+
+def test_a_rejected_submission_exits_with_status_2(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM layerlab/python\nADD https://example.org/app.py /app/\n")
+    finished = run_grade("first-dockerfile", str(tmp_path))
+    assert finished.returncode == 2
+    assert "ADD cannot fetch https://example.org/app.py" in finished.stdout
+
+
+def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine):
+    spec = exercise("entrypoint-cmd").spec
+    events = list(grade_stream(real_engine, spec, exercise("entrypoint-cmd").solution))
+    kinds = [type(event).__name__ for event in events]
+    assert kinds[0] == "BuildStep" and kinds[-1] == "GradeReport"
+    assert kinds.index("CheckResult") > max(i for i, kind in enumerate(kinds) if kind in ("BuildStep", "LogLine"))
+    assert LogLine("stdout", "Hello, Alice!") in events
+    assert [e.id for e in events if isinstance(e, CheckResult)] == [c.id for c in spec.checks]
+    assert isinstance(events[0], BuildStep)
+
+
+def test_a_failed_build_fails_every_check_with_a_reason(real_engine):
+    report = grade(real_engine, exercise("first-dockerfile").spec, {"Dockerfile": b"FROM layerlab/python\nRUN exit 4\n"})
+    assert report.outcome.kind.value == "build_error"
+    assert not report.passed and report.score == 0
+    assert report.checks[0].message["en"].startswith("The build failed at step 2 (Dockerfile line 2")
+    assert report.checks[1].message["en"] == "Not checked: the image did not build."
+
+
+def test_hints_unlock_after_enough_failed_attempts(real_engine):
+    spec = exercise("first-dockerfile").spec
+    files = exercise("first-dockerfile").wrong["shell-form-cmd"][0]
+    locked = grade(real_engine, spec, files, failed_attempts=0)
+    unlocked = grade(real_engine, spec, files, failed_attempts=1)
+    assert next(c for c in locked.checks if c.id == "cmd-exec-form").hint is None
+    assert "JSON array" in next(c for c in unlocked.checks if c.id == "cmd-exec-form").hint["en"]
+
+
+def test_partial_credit_adds_up(real_engine):
+    report = grade(real_engine, exercise("first-dockerfile").spec, exercise("first-dockerfile").wrong["no-workdir"][0])
+    assert (report.score, report.max_score, report.passed) == (4, 6, False)
+
+
+def test_an_engine_outage_is_not_an_attempt():
+    report = grade(Engine("unix:///nonexistent.sock"), exercise("run-vs-cmd").spec, exercise("run-vs-cmd").solution)
+    assert isinstance(report, GradeReport)
+    assert report.outcome.kind.value == "engine_unavailable"
+    assert not report.counts and not report.passed
+
+
+def test_grading_leaves_no_image_behind(real_engine):
+    before = {image["Id"] for image in real_engine.api.images(all=True)}
+    grade(real_engine, exercise("layer-cache-order").spec, exercise("layer-cache-order").solution)
+    assert {image["Id"] for image in real_engine.api.images(all=True)} == before
