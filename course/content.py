@@ -222,7 +222,7 @@ def _check_unique(lessons: list[LessonSource], problems: list[ContentProblem]) -
         for exercise in lesson.exercises:
             if exercise.slug in seen:
                 problems.append(ContentProblem(lesson.folder / "meta.yaml", None,
-                                               f"exercise {exercise.slug!r} is already listed by {seen[exercise.slug]}"))
+                                               f"exercise {exercise.slug!r} is also listed by {seen[exercise.slug]}"))
             seen[exercise.slug] = lesson.folder
     for key in ("slug", "order"):
         values = [getattr(lesson, key) for lesson in lessons]
@@ -278,7 +278,7 @@ def _check_link(lesson, language, match, by_name, exercises) -> str | None:
     if scheme == "lesson":
         folder, _, anchor = rest.partition("#")
         if folder not in by_name:
-            return f"broken link: there is no lesson {folder!r} (lesson links name a folder, e.g. lesson:01-image-layers)"
+            return f"broken link: there is no lesson {folder!r} (name a folder, e.g. lesson:01-image-layers)"
         return None  # anchors are checked once pages are rendered
     if scheme == "exercise":
         return None if rest in exercises else f"broken link: there is no exercise {rest!r}"

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from sandbox.grading import SpecError, parse_check
 from sandbox.grader import GradingSpec
+from sandbox.grading import SpecError, parse_check
 from sandbox.limits import SandboxLimits
 from sandbox.rules import SubmissionRejected
 from sandbox.submission_files import read_context_directory

@@ -13,8 +13,8 @@ from sandbox.dockerfile import Dockerfile, parse
 from sandbox.engine import Engine, EngineUnavailable
 from sandbox.facts import BuildResult, LogLine
 from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
-from sandbox.lint import lint_dockerfile
 from sandbox.limits import SandboxLimits
+from sandbox.lint import lint_dockerfile
 from sandbox.outcomes import Outcome, OutcomeKind
 
 NOT_CHECKED = {
@@ -109,8 +109,7 @@ def grade_stream(
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
             checks = [_unbuilt(check, facts, failed_attempts) for check in spec.checks]
-        for check in checks:
-            yield check
+        yield from checks
         yield GradeReport(spec.exercise, session.outcome(facts), tuple(checks), facts.build)
     except EngineUnavailable:
         yield GradeReport(spec.exercise, Outcome(OutcomeKind.ENGINE_UNAVAILABLE), ())

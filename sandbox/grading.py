@@ -22,7 +22,10 @@ CONFIG_FIELDS = {
     "ExposedPorts": "exposed_ports", "Labels": "labels",
 }
 TOOLCHAINS = {
-    "go": {"paths": ["/usr/bin/go", "/usr/lib/go", "/usr/lib/go-1.19", "/usr/local/go"], "patterns": ["*.go", "go.mod"]},
+    "go": {
+        "paths": ["/usr/bin/go", "/usr/lib/go", "/usr/lib/go-1.19", "/usr/local/go"],
+        "patterns": ["*.go", "go.mod"],
+    },
 }
 
 
@@ -284,7 +287,8 @@ class FileCheck(Check):
                               f"镜像中没有 {self.path}；期望它存在。")
             return ok(f"{self.path} is not in the image.", f"镜像中没有 {self.path}。")
         if not self.exists:
-            return failed(f"{self.path} is in the image; expected it not to be.", f"镜像中有 {self.path}；期望它不存在。")
+            return failed(f"{self.path} is in the image; expected it not to be.",
+                          f"镜像中有 {self.path}；期望它不存在。")
         if self.content is None:
             return ok(f"{self.path} is in the image.", f"镜像中有 {self.path}。")
         text = (found.content or b"").decode("utf-8", errors="replace")
@@ -340,8 +344,8 @@ class NoToolchainCheck(Check):
     def judge(self, facts: Facts) -> Verdict:
         present = [p for p in TOOLCHAINS[self.toolchain]["paths"] if facts.paths[p].exists]
         if present:
-            return failed(f"The final image still has the {self.toolchain} toolchain ({present[0]}); build in one stage "
-                          "and copy only the result into the final one.",
+            return failed(f"The final image still has the {self.toolchain} toolchain ({present[0]}); build in one "
+                          "stage and copy only the result into the final one.",
                           f"最终镜像中仍有 {self.toolchain} 工具链（{present[0]}）；请在一个阶段中构建，"
                           "只把结果复制到最终阶段。")
         sources = NoLayerFileCheck(self.id, patterns=TOOLCHAINS[self.toolchain]["patterns"]).judge(facts)
@@ -376,8 +380,9 @@ class RunCheck(Check):
             text = getattr(result, stream)
             if expectation and not expectation.holds(text):
                 en, zh = expectation.describe()
-                other = result.stderr if stream == "stdout" else result.stdout
-                also = f" (and on {'stderr' if stream == 'stdout' else 'stdout'}: {shown(_clip(other))})" if other else ""
+                other_stream = "stderr" if stream == "stdout" else "stdout"
+                other = getattr(result, other_stream)
+                also = f" (and on {other_stream}: {shown(_clip(other))})" if other else ""
                 also_zh = f"（另一输出流：{shown(_clip(other))}）" if other else ""
                 return failed(f"`{command}` printed {shown(_clip(text))} on {stream}{also}; expected {stream} {en}.",
                               f"`{command}` 在 {stream} 上输出了 {shown(_clip(text))}{also_zh}；期望 {stream} {zh}。")
@@ -409,9 +414,10 @@ class StopCheck(Check):
         result = facts.stops[self.key()]
         if result.seconds > self.within_s:
             how = " and was killed after the grace period" if result.killed else ""
+            how_zh = "，并在宽限期后被强制终止" if result.killed else ""
             return failed(f"`docker stop` took {result.seconds:.1f} s{how}; expected at most {self.within_s:g} s. "
                           "Is your process PID 1, and does it get SIGTERM?",
-                          f"`docker stop` 用了 {result.seconds:.1f} 秒{'，并在宽限期后被强制终止' if result.killed else ''}；"
+                          f"`docker stop` 用了 {result.seconds:.1f} 秒{how_zh}；"
                           f"期望不超过 {self.within_s:g} 秒。你的进程是 PID 1 吗？它能收到 SIGTERM 吗？")
         if self.prints and self.prints not in result.output:
             return failed(f"The container stopped in {result.seconds:.1f} s but did not print {shown(self.prints)}; "
@@ -450,7 +456,8 @@ class CacheCheck(Check):
                     return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) ran "
                                   "again; expected it from the cache. Copy only what it needs before it, and the rest "
                                   "after it.",
-                                  f"修改 {changed} 之后，第 {step.number} 步（{_clip(step.instruction, 60)}）重新执行了；"
+                                  f"修改 {changed} 之后，第 {step.number} 步"
+                                  f"（{_clip(step.instruction, 60)}）重新执行了；"
                                   "期望它命中缓存。请只在它之前复制它需要的文件，其余文件放在它之后。")
                 return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) came "
                               "from the cache; expected it to run again with the new file.",

@@ -24,13 +24,21 @@ class CourseFolder:
         (path / "lesson.en.md").write_text(en if en is not None else f"## Start\n\n{picture}Some text.\n")
         (path / "lesson.zh.md").write_text(zh if zh is not None else f"## 开始\n\n{picture}一些文字。\n")
         for slug in exercises:
-            exercise = path / "exercises" / slug
-            exercise.mkdir(parents=True)
-            (exercise / "exercise.yaml").write_text(
-                f"title:\n  en: Exercise {slug}\n  zh-hans: 练习 {slug}\n"
-                f"summary:\n  en: Do {slug}\n  zh-hans: 完成 {slug}\n"
-            )
+            self.exercise(path / "exercises" / slug)
         return path
+
+    @staticmethod
+    def exercise(folder: Path) -> None:
+        slug = folder.name
+        for tree in ("starter", "solution"):
+            (folder / tree).mkdir(parents=True)
+            (folder / tree / "Dockerfile").write_text("FROM layerlab/busybox\n")
+        (folder / "exercise.yaml").write_text(
+            f"title:\n  en: Exercise {slug}\n  zh-hans: 练习 {slug}\n"
+            f"summary:\n  en: Do {slug}\n  zh-hans: 完成 {slug}\n"
+            f"instructions:\n  en: Build **{slug}**.\n  zh-hans: 构建 **{slug}**。\n"
+            "bases: [layerlab/busybox]\nchecks:\n  - id: builds\n    type: build\n"
+        )
 
 
 @pytest.fixture

@@ -77,7 +77,8 @@ def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine
 
 
 def test_a_failed_build_fails_every_check_with_a_reason(real_engine):
-    report = grade(real_engine, exercise("first-dockerfile").spec, {"Dockerfile": b"FROM layerlab/python\nRUN exit 4\n"})
+    failing = {"Dockerfile": b"FROM layerlab/python\nRUN exit 4\n"}
+    report = grade(real_engine, exercise("first-dockerfile").spec, failing)
     assert report.outcome.kind.value == "build_error"
     assert not report.passed and report.score == 0
     assert report.checks[0].message["en"].startswith("The build failed at step 2 (Dockerfile line 2")

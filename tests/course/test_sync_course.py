@@ -1,8 +1,7 @@
 """sync_course: validates content with file-and-line messages, renders it safely, and is idempotent."""
-from io import StringIO
-
 import re
 import shutil
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -51,7 +50,8 @@ def test_it_removes_lessons_that_are_gone(course_folder):
 
 
 def test_a_broken_lesson_link_is_reported_with_file_and_line(course_folder):
-    course_folder.lesson("01-first", order=1, en="## Start\n\n![x](images/stack.svg)\n\nSee [next](lesson:02-nowhere).\n")
+    broken = "## Start\n\n![x](images/stack.svg)\n\nSee [next](lesson:02-nowhere).\n"
+    course_folder.lesson("01-first", order=1, en=broken)
     [problem] = problems(course_folder)
     assert "01-first/lesson.en.md:5:" in problem
     assert "no lesson '02-nowhere'" in problem
@@ -130,7 +130,8 @@ def test_recorded_outputs_are_shown_as_console_transcripts(course_folder):
 
 def test_nothing_is_loaded_when_anything_is_wrong(course_folder):
     course_folder.lesson("01-first", order=1)
-    course_folder.lesson("02-second", order=2, exercises=["ex-b"], en="## A\n\n![x](images/stack.svg)\n[x](lesson:09-x)\n")
+    broken = "## A\n\n![x](images/stack.svg)\n[x](lesson:09-x)\n"
+    course_folder.lesson("02-second", order=2, exercises=["ex-b"], en=broken)
     with pytest.raises(ContentError):
         sync_course(course_folder.root)
     assert Lesson.objects.count() == 0

@@ -23,7 +23,8 @@ def test_a_wrong_variant_that_fails_other_checks_than_declared_is_reported(real_
     lesson = tmp_path / "03-dockerfile-basics" / "exercises"
     shutil.copytree(source, lesson / "first-dockerfile")
     yaml_path = lesson / "first-dockerfile" / "exercise.yaml"
-    yaml_path.write_text(yaml_path.read_text().replace("no-workdir: [workdir, app-in-app-dir]", "no-workdir: [workdir]"))
+    declared = yaml_path.read_text().replace("no-workdir: [workdir, app-in-app-dir]", "no-workdir: [workdir]")
+    yaml_path.write_text(declared)
     settings.COURSE_CONTENT_DIR = tmp_path
     out = StringIO()
     with pytest.raises(CommandError):
