@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import posixpath
 import re
 import tarfile
@@ -276,7 +277,8 @@ class Engine:
                 self.api.start(container)
                 time.sleep(settle)
                 asked = time.monotonic()
-                self.api.stop(container, timeout=int(grace))
+                grace = max(1, math.ceil(grace))  # the API takes whole seconds
+                self.api.stop(container, timeout=grace)
                 seconds = time.monotonic() - asked
                 state = self.api.inspect_container(container)["State"]
                 output = self.api.logs(container, stdout=True, stderr=True)[: limits.output_bytes]

@@ -173,24 +173,33 @@ class BuildSucceeds(Check):
 @dataclass
 class ConfigCheck(Check):
     field: str = ""
-    equals: Any = None
-    contains: Any = None
+    mode: str = "equals"  # or "contains"
+    value: Any = None
 
     def judge(self, facts: Facts) -> Verdict:
         found = getattr(facts.image, CONFIG_FIELDS[self.field])
         if isinstance(found, tuple):
             found = list(found)
-        if self.equals is not None:
-            good = found == self.equals or (found in ("", None) and self.equals in ("", None))
-            expected = shown(self.equals)
+        if self.mode == "equals":
+            good = _same(found, self.value)
+            expected = shown(self.value)
         else:
-            good = _contains(found, self.contains)
-            expected = f"to contain {shown(self.contains)}"
+            good = _contains(found, self.value)
+            expected = f"to contain {shown(self.value)}"
         if good:
             return ok(f"{self.field} is {shown(found)}.", f"{self.field} 为 {shown(found)}。")
         expected_zh = expected.replace("to contain", "包含")
         return failed(f"{self.field} is {shown(found)}; expected {expected}.",
                       f"{self.field} 为 {shown(found)}；期望 {expected_zh}。")
+
+
+def _same(found: Any, wanted: Any) -> bool:
+    """Equality as an author means it: unset equals empty, and `USER 1000` equals the number 1000."""
+    if found in ("", None, [], {}) and wanted in ("", None, [], {}):
+        return True
+    if isinstance(found, str) and isinstance(wanted, (int, float)) and not isinstance(wanted, bool):
+        return found == str(wanted)
+    return found == wanted
 
 
 def _contains(found: Any, wanted: Any) -> bool:
@@ -495,12 +504,13 @@ class HadolintCheck(Check):
 
 # ------------------------------------------------------------------------------------------------------ parsing
 
-CHECK_TYPES: dict[str, tuple[type[Check], Callable[[str, dict], dict]]] = {}
+CHECK_TYPES: dict[str, tuple[type[Check], Callable[[str, dict], dict], frozenset[str]]] = {}
 
 
-def check_type(name: str, parse_options: Callable[[str, dict], dict] = lambda key, options: {}):
+def check_type(name: str, options: str = "", parse_options: Callable[[str, dict], dict] = lambda key, options: {}):
+    """Register a check type under `name`, with the option names (space-separated) it accepts."""
     def register(cls: type[Check]) -> type[Check]:
-        CHECK_TYPES[name] = (cls, parse_options)
+        CHECK_TYPES[name] = (cls, parse_options, frozenset(options.split()))
         return cls
     return register
 
@@ -511,7 +521,8 @@ def _config_options(key: str, options: dict) -> dict:
         raise SpecError(f"{key}.field", f"one of {', '.join(CONFIG_FIELDS)}")
     if ("equals" in options) == ("contains" in options):
         raise SpecError(key, "give exactly one of equals or contains")
-    return {"field": field_name, "equals": options.get("equals"), "contains": options.get("contains")}
+    mode = "equals" if "equals" in options else "contains"
+    return {"field": field_name, "mode": mode, "value": options[mode]}
 
 
 def _form_options(key: str, options: dict) -> dict:
@@ -576,7 +587,10 @@ def _run_options(key: str, options: dict) -> dict:
 
 def _stop_options(key: str, options: dict) -> dict:
     _numbers("within_s")(key, options)
-    return {"args": _args(key, options), "within_s": options["within_s"], "prints": options.get("prints")}
+    prints = options.get("prints")
+    if prints is not None and (not isinstance(prints, str) or not prints):
+        raise SpecError(f"{key}.prints", "the text the container must print when it stops, e.g. bye")
+    return {"args": _args(key, options), "within_s": options["within_s"], "prints": prints}
 
 
 def _cache_options(key: str, options: dict) -> dict:
@@ -585,6 +599,8 @@ def _cache_options(key: str, options: dict) -> dict:
         raise SpecError(f"{key}.change", "a mapping of context files to their new content")
     patterns = {name: options.get(name, []) for name in ("cached", "rebuilt")}
     for name, values in patterns.items():
+        if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+            raise SpecError(f"{key}.{name}", "a list of regular expressions over step instructions")
         for value in values:
             try:
                 re.compile(value)
@@ -608,20 +624,20 @@ def _hadolint_options(key: str, options: dict) -> dict:
 
 
 check_type("build")(BuildSucceeds)
-check_type("config", _config_options)(ConfigCheck)
-check_type("form", _form_options)(FormCheck)
-check_type("layers", _numbers("min_added", "max_added"))(LayersCheck)
-check_type("size", _numbers("max_mb", "max_over_base_mb"))(SizeCheck)
-check_type("file", _file_options)(FileCheck)
-check_type("no_layer_file", _layer_file_options)(NoLayerFileCheck)
-check_type("no_toolchain", _toolchain_options)(NoToolchainCheck)
-check_type("run", _run_options)(RunCheck)
-check_type("stop", _stop_options)(StopCheck)
-check_type("cache", _cache_options)(CacheCheck)
-check_type("stages", _numbers("min", "max"))(StagesCheck)
-check_type("hadolint", _hadolint_options)(HadolintCheck)
+check_type("config", "field equals contains", _config_options)(ConfigCheck)
+check_type("form", "field form", _form_options)(FormCheck)
+check_type("layers", "min_added max_added", _numbers("min_added", "max_added"))(LayersCheck)
+check_type("size", "max_mb max_over_base_mb", _numbers("max_mb", "max_over_base_mb"))(SizeCheck)
+check_type("file", "path exists content", _file_options)(FileCheck)
+check_type("no_layer_file", "patterns larger_than_mb", _layer_file_options)(NoLayerFileCheck)
+check_type("no_toolchain", "toolchain", _toolchain_options)(NoToolchainCheck)
+check_type("run", "args env stdout stderr exit_code", _run_options)(RunCheck)
+check_type("stop", "args within_s prints", _stop_options)(StopCheck)
+check_type("cache", "change cached rebuilt", _cache_options)(CacheCheck)
+check_type("stages", "min max", _numbers("min", "max"))(StagesCheck)
+check_type("hadolint", "rule", _hadolint_options)(HadolintCheck)
 
-COMMON_OPTIONS = {"id", "type", "points", "required", "hint", "title"}
+COMMON_OPTIONS = {"id", "type", "points", "required", "hint"}
 
 
 def parse_check(key: str, options: Any) -> Check:
@@ -636,7 +652,10 @@ def parse_check(key: str, options: Any) -> Check:
     points = options.get("points", 1)
     if not isinstance(points, int) or isinstance(points, bool) or points < 0:
         raise SpecError(f"{key}.points", "a whole number, 0 or more")
-    cls, parse_options = CHECK_TYPES[kind]
+    cls, parse_options, allowed = CHECK_TYPES[kind]
+    unknown = sorted(set(options) - COMMON_OPTIONS - allowed)
+    if unknown:
+        raise SpecError(f"{key}.{unknown[0]}", f"not an option of {kind} checks ({', '.join(sorted(allowed))})")
     return cls(id=check_id, points=points, required=bool(options.get("required", True)),
                hint=_hint(f"{key}.hint", options.get("hint")), **parse_options(key, options))
 

@@ -937,3 +937,10 @@ def test_it_refuses_a_cache_check_with_nothing_to_expect():
 
 def test_it_refuses_a_hadolint_check_with_a_bad_rule():
     assert spec_error(type="hadolint", rule="3025").key == "checks[0].rule"
+
+
+def test_a_misspelt_option_is_refused_by_key():
+    with pytest.raises(SpecError) as raised:
+        parse_check("checks[2]", {"id": "f", "type": "file", "path": "/app/x", "contents": "oops"})
+    assert raised.value.key == "checks[2].contents"
+    assert "not an option of file checks" in str(raised.value)
