@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -6,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from course.models import Exercise, Lesson
 from course.progress import progress_for
+from sandbox import jobs
+from sandbox.models import Attempt, Draft
 from sandbox.status import engine_status
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -56,11 +60,70 @@ def lesson_image(request: HttpRequest, slug: str, name: str) -> FileResponse:
 @login_required
 @require_GET
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = get_object_or_404(Exercise, slug=slug, lesson__isnull=False)
+    exercise = get_object_or_404(Exercise.objects.select_related("lesson"), slug=slug, lesson__isnull=False)
     progress = progress_for(request.user, [exercise])[exercise.id]
+    draft = Draft.objects.filter(user=request.user, exercise=exercise).first()
+    active = Attempt.objects.of(request.user).active().filter(exercise=exercise).values_list("id", flat=True).first()
+    page_data = {
+        "exercise": exercise.slug,
+        "language": "zh-hans" if request.LANGUAGE_CODE.startswith("zh") else "en",
+        "files": draft.files if draft else exercise.starter,
+        "starter": exercise.starter,
+        "limits": jobs.LIMITS.as_dict(),
+        "urls": {
+            "ws": "/ws/sandbox/",
+            "draft": reverse("exercise-draft", args=[exercise.slug]),
+            "attempts": reverse("exercise-attempts", args=[exercise.slug]),
+            "attempt": reverse("attempt", args=[0]),
+        },
+        "active_attempt": active,
+    }
     return render(request, "course/exercise.html", {
-        "exercise": exercise, "progress": progress, "engine": engine_status(),
+        "exercise": exercise, "progress": progress, "engine": engine_status(), "page_data": page_data,
     })
+
+
+@login_required
+@require_http_methods(["PUT"])
+def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """The editor's autosave. The same limits as a submission, so a draft can always be submitted."""
+    exercise = get_object_or_404(Exercise, slug=slug, lesson__isnull=False)
+    try:
+        files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": {"en": "The body must be JSON: {\"files\": {...}}.",
+                                       "zh-hans": "请求体必须是 JSON：{\"files\": {...}}。"}}, status=400)
+    except jobs.Refused as refused:
+        return JsonResponse({"error": refused.message}, status=400)
+    Draft.objects.update_or_create(user=request.user, exercise=exercise, defaults={"files": files})
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def exercise_attempts(request: HttpRequest, slug: str) -> JsonResponse:
+    exercise = get_object_or_404(Exercise, slug=slug)
+    attempts = Attempt.objects.of(request.user).filter(exercise=exercise)[:100]
+    return JsonResponse({"attempts": [_attempt_summary(attempt) for attempt in attempts]})
+
+
+@login_required
+@require_GET
+def attempt_detail(request: HttpRequest, attempt_id: int) -> JsonResponse:
+    attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=attempt_id, user=request.user)
+    return JsonResponse({
+        **_attempt_summary(attempt),
+        "exercise": attempt.exercise.slug,
+        "files": attempt.files,
+        "events": jobs.events_after(attempt, 0),
+    })
+
+
+def _attempt_summary(attempt: Attempt) -> dict:
+    return {
+        "id": attempt.id, "kind": attempt.kind, "status": attempt.status, "passed": attempt.passed,
+        "score": attempt.score, "max_score": attempt.max_score, "created_at": attempt.created_at.isoformat(),
+    }
 
 
 @require_http_methods(["GET", "POST"])

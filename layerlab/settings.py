@@ -2,6 +2,7 @@
 
 Sandbox settings (SANDBOX_*) are read by sandbox.limits; see the README's "Configuration" table for all variables.
 """
+import os
 import secrets
 from pathlib import Path
 
@@ -81,6 +82,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("LAYERLAB_DB_PATH", str(STATE_DIR / "db.sqlite3")),
+        # WAL lets readers (pages, replays) go on while a worker writes; IMMEDIATE makes writers queue politely.
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # A file, not memory, so that worker threads in tests share it the way they do in production.
+        "TEST": {"NAME": env_str("LAYERLAB_TEST_DB_PATH", str(STATE_DIR / "test-db.sqlite3"))},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -130,6 +139,10 @@ SANDBOX_REAP_INTERVAL = env_int("SANDBOX_REAP_INTERVAL", 300, minimum=0)
 SANDBOX_CACHE_BUDGET_MB = env_int("SANDBOX_CACHE_BUDGET_MB", 4096, minimum=0)
 # Course image name -> an image to pull instead of building locally, for deployments that reach Docker Hub.
 SANDBOX_BASE_IMAGE_SOURCES = env_mapping("SANDBOX_BASE_IMAGE_SOURCES", {})
+# Worker threads that build and grade, per process; at most one attempt per learner runs at a time.
+SANDBOX_WORKERS = env_int("SANDBOX_WORKERS", os.cpu_count() or 2, minimum=1)
+# false on web servers when `manage.py sandbox_worker` processes do the work elsewhere
+SANDBOX_EMBEDDED_WORKERS = env_bool("SANDBOX_EMBEDDED_WORKERS", True)
 
 LOGGING = {
     "version": 1,

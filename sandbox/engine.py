@@ -127,6 +127,7 @@ class Engine:
         allowed_bases: Collection[str],
         attempt_id: str | None = None,
         limits: SandboxLimits | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[BuildStep | StepFinished | LogLine | BuildResult]:
         """Build a submission (relative path -> bytes). Yields progress, then a BuildResult, which it also returns."""
         started = time.monotonic()
@@ -137,7 +138,7 @@ class Engine:
             yield result
             return result
         tag = attempt_tag(attempt_id)
-        session = _BuildSession(self, dockerfile, limits or self.limits, tag)
+        session = _BuildSession(self, dockerfile, limits or self.limits, tag, cancel)
         try:
             self._require_bases(dockerfile)
             yield from session.stream(build_context(labelled(files, tag)))
@@ -170,6 +171,7 @@ class Engine:
         env: Mapping[str, str] | None = None,
         as_root: bool = False,
         limits: SandboxLimits | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[LogLine | RunResult]:
         """Run `image` (with `args` replacing its CMD). Yields output lines, then a RunResult, which it also returns."""
         limits = limits or self.limits
@@ -182,7 +184,7 @@ class Engine:
             yield result
             return result
         try:
-            result = yield from self._attach_and_run(container, timeout, limits, started)
+            result = yield from self._attach_and_run(container, timeout, limits, started, cancel)
         except EngineUnavailable:
             result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"), duration=time.monotonic() - started)
         finally:
@@ -190,8 +192,8 @@ class Engine:
         yield result
         return result
 
-    def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float):
-        watch = Watch(deadline=started + timeout, container=container)
+    def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float, cancel=None):
+        watch = Watch(deadline=started + timeout, container=container, cancel=cancel)
         output = OutputCollector(limits.output_bytes)
         with _engine_errors():
             # Attached before the start, so nothing is missed; replaying logs as well could repeat a line.
@@ -476,6 +478,8 @@ class Engine:
         tick = 0
         while not watch.done.wait(WATCHDOG_PERIOD):
             container = watch.container
+            if watch.cancel is not None and watch.cancel.is_set():
+                watch.stop(OutcomeKind.CANCELLED)
             if time.monotonic() > watch.deadline:
                 watch.stop(OutcomeKind.TIME_LIMIT)
             if watch.abort is not None:
@@ -515,7 +519,9 @@ BUILDER_CHATTER = re.compile(r"^(Removing intermediate container |Successfully b
 class _BuildSession:
     """One build on the daemon: reads its stream, turns it into events and keeps what the result needs."""
 
-    def __init__(self, engine: Engine, dockerfile: Dockerfile, limits: SandboxLimits, tag: str):
+    def __init__(
+        self, engine: Engine, dockerfile: Dockerfile, limits: SandboxLimits, tag: str, cancel: threading.Event | None
+    ):
         self.engine = engine
         self.dockerfile = dockerfile
         self.limits = limits
@@ -529,7 +535,7 @@ class _BuildSession:
         self.error: dict[str, Any] | None = None
         self.output = OutputCollector(limits.output_bytes)
         self.transcript: list[str] = []  # what the learner saw: step headers and their output
-        self.watch = Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True)
+        self.watch = Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True, cancel=cancel)
 
     def stream(self, context: io.BytesIO) -> Iterator[BuildStep | StepFinished | LogLine]:
         response = self._post(context)

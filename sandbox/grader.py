@@ -5,6 +5,7 @@ GradeReport; `grade` returns just the report. The same code path serves the webs
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,8 +61,8 @@ class GradeReport:
 
     @property
     def counts(self) -> bool:
-        """Whether this counts as an attempt: failures of the infrastructure do not."""
-        return self.outcome.kind is not OutcomeKind.ENGINE_UNAVAILABLE
+        """Whether this counts as an attempt: failures of the infrastructure, and cancelled work, do not."""
+        return self.outcome.kind not in (OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.CANCELLED)
 
     @property
     def passed(self) -> bool:
@@ -100,9 +101,10 @@ def grade_stream(
     *,
     attempt_id: str | None = None,
     failed_attempts: int = 0,
+    cancel: threading.Event | None = None,
 ) -> Iterator[Any]:
     """Yields build events, run output (LogLine), CheckResults, and last a GradeReport."""
-    session = _Session(engine, spec, files, attempt_id)
+    session = _Session(engine, spec, files, attempt_id, cancel)
     try:
         facts = yield from session.gather()
         if facts.build.outcome.ok:
@@ -134,8 +136,10 @@ def _unbuilt(check: Check, facts: Facts, failed_attempts: int) -> CheckResult:
 class _Session:
     """The engine work for one grading, and the images it must remove afterwards."""
 
-    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None):
+    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None,
+                 cancel: threading.Event | None = None):
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
+        self.cancel = cancel
         self.limits: SandboxLimits = engine.limits.tightened(**spec.limits)
         self.builds: list[BuildResult] = []
         self.run_failed_for_engine = False
@@ -156,7 +160,7 @@ class _Session:
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
         result = None
         for event in self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
-                                       limits=self.limits):
+                                       limits=self.limits, cancel=self.cancel):
             if isinstance(event, BuildResult):
                 result = event
             else:
@@ -192,7 +196,7 @@ class _Session:
     def _run(self, image: str, check):
         result = None
         for event in self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
-                                     limits=self.limits):
+                                     limits=self.limits, cancel=self.cancel):
             if isinstance(event, LogLine):
                 yield event
             else:
@@ -202,6 +206,8 @@ class _Session:
         return result
 
     def outcome(self, facts: Facts) -> Outcome:
+        if self.cancel is not None and self.cancel.is_set():
+            return Outcome(OutcomeKind.CANCELLED, "build")
         return facts.build.outcome
 
     def clean_up(self) -> None:

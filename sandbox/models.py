@@ -1,4 +1,9 @@
-"""Attempts: one row per Build & Run or Submit, written before any work starts (the durable record)."""
+"""Attempts and their events: the durable record of every Build & Run and Submit.
+
+An Attempt row is written (queued) before any work starts; a worker claims it atomically; every event it streams
+is stored as an AttemptEvent with a sequence number, so a reload, a second tab or a restarted server replays exactly
+what happened. A Draft keeps the editor's files between visits.
+"""
 from django.conf import settings
 from django.db import models
 
@@ -13,6 +18,9 @@ class AttemptQuerySet(models.QuerySet):
     def of(self, user) -> "AttemptQuerySet":
         return self.filter(user=user)
 
+    def active(self) -> "AttemptQuerySet":
+        return self.filter(status__in=[Attempt.Status.QUEUED, Attempt.Status.RUNNING])
+
 
 class Attempt(models.Model):
     class Kind(models.TextChoices):
@@ -23,7 +31,8 @@ class Attempt(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         FINISHED = "finished"
-        FAILED = "failed"
+        FAILED = "failed"  # the infrastructure failed it (engine down, server restarted twice)
+        CANCELLED = "cancelled"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     exercise = models.ForeignKey("course.Exercise", on_delete=models.PROTECT, related_name="attempts")
@@ -34,11 +43,43 @@ class Attempt(models.Model):
     passed = models.BooleanField(null=True)
     score = models.PositiveIntegerField(null=True)
     max_score = models.PositiveIntegerField(null=True)
+    worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process running it
+    cancel_requested = models.BooleanField(default=False)
+    restarts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["user", "exercise", "kind"])]
+        indexes = [
+            models.Index(fields=["user", "exercise", "kind"]),
+            models.Index(fields=["status", "id"]),
+        ]
         ordering = ["-created_at"]
+
+    @property
+    def group(self) -> str:
+        """The channel-layer group that carries this attempt's news."""
+        return f"attempt.{self.id}"
+
+
+class AttemptEvent(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "seq"], name="one_event_per_seq")]
+
+
+class Draft(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    exercise = models.ForeignKey("course.Exercise", on_delete=models.CASCADE, related_name="drafts")
+    files = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "exercise"], name="one_draft_per_exercise")]

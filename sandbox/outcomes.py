@@ -21,6 +21,7 @@ class OutcomeKind(StrEnum):
     DISK_LIMIT = "disk_limit"
     FILE_SIZE_LIMIT = "file_size_limit"
     ENGINE_UNAVAILABLE = "engine_unavailable"
+    CANCELLED = "cancelled"
 
 
 MESSAGES: dict[OutcomeKind, dict[str, str]] = {
@@ -57,6 +58,10 @@ MESSAGES: dict[OutcomeKind, dict[str, str]] = {
         "en": "{phase_en} tried to write a file larger than the {limit_mb} MB allowed and was stopped.",
         "zh-hans": "{phase_zh}试图写入超过 {limit_mb} MB 的文件，已被终止。",
     },
+    OutcomeKind.CANCELLED: {
+        "en": "Cancelled: {phase_en_lower} was stopped at your request.",
+        "zh-hans": "已取消：按你的要求停止了{phase_zh}。",
+    },
     OutcomeKind.ENGINE_UNAVAILABLE: {
         "en": "The build server is not available right now. Your work is saved; please try again in a minute.",
         "zh-hans": "构建服务器暂时不可用。你的内容已保存，请稍后再试。",
@@ -92,7 +97,7 @@ class Outcome:
             return self.rejection.message(language)
         phase = PHASES[self.phase]
         return MESSAGES[self.kind][language].format(
-            phase_en=phase["en"], phase_zh=phase["zh-hans"], **self.detail
+            phase_en=phase["en"], phase_en_lower=phase["en"].lower(), phase_zh=phase["zh-hans"], **self.detail
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class Watch:
     container: str | None = None
     abort: OutcomeKind | None = None
     saw_process_limit: bool = False
+    cancel: threading.Event | None = None  # set by whoever wants the work stopped (a learner's Cancel)
     killed: set[str] = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -100,6 +101,7 @@ def limit_outcome(kind: OutcomeKind, phase: str, limits: SandboxLimits, timeout:
         OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": limits.output_kb},
         OutcomeKind.DISK_LIMIT: {"limit_mb": limits.build_disk_mb},
         OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": limits.file_size_mb},
+        OutcomeKind.CANCELLED: {},
     }[kind]
     return Outcome(kind, phase, detail)
 
@@ -122,7 +124,7 @@ def limit_hit(watch: Watch, output: OutputCollector, *, killed_by_kernel: bool) 
     shell's own complaint counts as evidence as much as a full sample. An exceeded `ulimit fsize` shows up as
     EFBIG ("File too large"). An unexplained SIGKILL during a build is the kernel's OOM killer.
     """
-    if watch.abort in (OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
+    if watch.abort in (OutcomeKind.CANCELLED, OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
         return watch.abort
     if watch.saw_process_limit or output.saw("fork"):
         return OutcomeKind.PROCESS_LIMIT

@@ -1,0 +1,116 @@
+"""The sandbox websocket (docs/protocol.md). It checks who is asking and what they send, and translates frames
+into calls of sandbox.jobs; the work itself happens in the workers."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from sandbox import jobs, news
+from sandbox.lint import lint_submission
+from sandbox.models import Attempt
+
+MAX_FRAME = 256 * 1024
+UNAUTHENTICATED = 4401
+
+
+def _error(code: str, en: str, zh: str, attempt: int | None = None) -> dict[str, Any]:
+    frame = {"type": "error", "code": code, "message": {"en": en, "zh-hans": zh}}
+    if attempt is not None:
+        frame["attempt"] = attempt
+    return frame
+
+
+class SandboxConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if not self.user or not self.user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        news.bind_server_loop(asyncio.get_running_loop())
+        self.last_seq: dict[int, int] = {}  # attempt -> last seq sent on this socket
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for attempt in getattr(self, "last_seq", {}):
+            await self.channel_layer.group_discard(f"attempt.{attempt}", self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", errors="replace")
+        if len(raw.encode()) > MAX_FRAME:
+            await self.send_json(_error("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
+                                        f"每条消息不能超过 {MAX_FRAME // 1024} KB。"))
+            return
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            await self.send_json(_error("bad_json", "That was not JSON.", "这不是 JSON。"))
+            return
+        handler = self.HANDLERS.get(frame.get("type")) if isinstance(frame, dict) else None
+        if handler is None:
+            await self.send_json(_error("unknown_type", "Unknown message type.", "未知的消息类型。"))
+            return
+        try:
+            await handler(self, frame)
+        except jobs.Refused as refused:
+            await self.send_json({"type": "error", "code": refused.code, "message": refused.message,
+                                  **({"attempt": refused.attempt} if refused.attempt else {})})
+
+    async def on_lint(self, frame: dict) -> None:
+        exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
+        files = jobs.check_files(frame.get("files"))
+        findings = await asyncio.to_thread(
+            lint_submission, {path: text.encode() for path, text in files.items()},
+            allowed_bases=exercise.definition["bases"],
+        )
+        await self.send_json({"type": "lint", "findings": [finding.__dict__ for finding in findings]})
+
+    async def on_try(self, frame: dict) -> None:
+        await self._queue(frame, Attempt.Kind.TRY)
+
+    async def on_submit(self, frame: dict) -> None:
+        await self._queue(frame, Attempt.Kind.SUBMIT)
+
+    async def _queue(self, frame: dict, kind: str) -> None:
+        exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
+        attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"))
+        await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": kind, "exercise": exercise.slug})
+        await self._subscribe(attempt, after=0)
+
+    async def on_cancel(self, frame: dict) -> None:
+        await database_sync_to_async(jobs.cancel)(self.user, frame.get("attempt"))
+
+    async def on_subscribe(self, frame: dict) -> None:
+        after = frame.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise jobs.Refused("bad_request", "after must be a whole number.", "after 必须是非负整数。")
+        attempt = await database_sync_to_async(jobs.owned_attempt)(self.user, frame.get("attempt"))
+        await self._subscribe(attempt, after)
+
+    async def _subscribe(self, attempt: Attempt, after: int) -> None:
+        # Join first, replay second: an event stored meanwhile arrives twice and is dropped by its seq.
+        self.last_seq[attempt.id] = after
+        await self.channel_layer.group_add(attempt.group, self.channel_name)
+        for event in await database_sync_to_async(jobs.events_after)(attempt, after):
+            await self._forward(event)
+
+    async def attempt_event(self, message: dict) -> None:
+        await self._forward(message["event"])
+
+    async def _forward(self, event: dict) -> None:
+        attempt = event["attempt"]
+        if event["seq"] <= self.last_seq.get(attempt, 0):
+            return
+        self.last_seq[attempt] = event["seq"]
+        await self.send_json(event)
+
+    HANDLERS = {
+        "lint": on_lint,
+        "try": on_try,
+        "submit": on_submit,
+        "cancel": on_cancel,
+        "subscribe": on_subscribe,
+    }

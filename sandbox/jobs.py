@@ -1,0 +1,367 @@
+"""The job queue is the Attempt table.
+
+`submit` writes an Attempt (queued) and its first event before any work starts. Workers claim queued attempts
+atomically (a conditional UPDATE, safe across threads, processes and hosts), run them on the engine, and store
+every event with a sequence number before announcing it on the channel layer, so the database is always the
+source of truth and the channel layer only carries news.
+
+Embedded by default: `WorkerPool` threads inside the server process (SANDBOX_EMBEDDED_WORKERS). Scaled out:
+`manage.py sandbox_worker` on each Docker host, with PostgreSQL and channels-redis.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Max
+from django.utils import timezone
+
+from course.exercises import grading_spec
+from course.models import Exercise
+from sandbox import news
+from sandbox.engine import Engine
+from sandbox.facts import BuildResult, BuildStep, LogLine, RunResult, StepFinished
+from sandbox.grader import CheckResult, GradeReport, grade_stream
+from sandbox.models import Attempt, AttemptEvent
+from sandbox.outcomes import Outcome, OutcomeKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECONDS_PER_JOB = 5.0
+CANCEL_POLL = 0.5
+IDLE_POLL = 1.0
+
+
+@dataclass(frozen=True)
+class SubmissionLimits:
+    """What one try or submit may carry (the editor enforces the same limits)."""
+
+    max_files: int = 20
+    max_file_bytes: int = 64 * 1024
+    max_total_bytes: int = 256 * 1024
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_files": self.max_files, "max_file_bytes": self.max_file_bytes,
+                "max_total_bytes": self.max_total_bytes}
+
+
+LIMITS = SubmissionLimits()
+
+
+class Refused(Exception):
+    """A request the learner must change: `code` is the protocol's error code, `message` is in both languages."""
+
+    def __init__(self, code: str, en: str, zh: str, attempt: int | None = None):
+        super().__init__(en)
+        self.code = code
+        self.message = {"en": en, "zh-hans": zh}
+        self.attempt = attempt
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# ------------------------------------------------------------------------------------------------- submitting
+
+
+def check_files(files: Any) -> dict[str, str]:
+    """The files of a request, or Refused(bad_request) saying what is wrong with them."""
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise Refused("bad_request", "files must map file names to text.", "files 必须是文件名到文本的映射。")
+    if "Dockerfile" not in files:
+        raise Refused("bad_request", "There is no Dockerfile.", "没有 Dockerfile。")
+    if len(files) > LIMITS.max_files:
+        raise Refused("bad_request", f"At most {LIMITS.max_files} files are allowed.",
+                      f"最多允许 {LIMITS.max_files} 个文件。")
+    sizes = {name: len(text.encode()) for name, text in files.items()}
+    too_big = [name for name, size in sizes.items() if size > LIMITS.max_file_bytes]
+    if too_big:
+        raise Refused("bad_request", f"{too_big[0]} is larger than {LIMITS.max_file_bytes // 1024} KB.",
+                      f"{too_big[0]} 超过了 {LIMITS.max_file_bytes // 1024} KB。")
+    if sum(sizes.values()) > LIMITS.max_total_bytes:
+        raise Refused("bad_request", f"The files add up to more than {LIMITS.max_total_bytes // 1024} KB.",
+                      f"文件总大小超过了 {LIMITS.max_total_bytes // 1024} KB。")
+    return files
+
+
+def visible_exercise(slug: Any) -> Exercise:
+    exercise = Exercise.objects.filter(slug=slug, lesson__isnull=False).first() if isinstance(slug, str) else None
+    if exercise is None:
+        raise Refused("not_found", "There is no such exercise.", "没有这个练习。")
+    return exercise
+
+
+def submit(user, exercise: Exercise, kind: str, files: dict[str, str]) -> Attempt:
+    """Queue a try or a submit. One attempt per learner at a time: a second one is refused (code "busy")."""
+    files = check_files(files)
+    with transaction.atomic():
+        running = Attempt.objects.of(user).active().order_by("id").first()
+        if running:
+            raise Refused("busy", f"Attempt {running.id} is still running: wait for it or cancel it.",
+                          f"第 {running.id} 次尝试仍在运行：请等待它结束或取消它。", attempt=running.id)
+        attempt = Attempt.objects.create(user=user, exercise=exercise, kind=kind, files=files)
+        position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
+        record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+    WorkerPool.wake_all()
+    return attempt
+
+
+def estimated_wait(position: int) -> float:
+    """Seconds until a queued attempt starts: recent attempts' average duration, shared by the workers."""
+    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    recent = (Attempt.objects.filter(status=Attempt.Status.FINISHED, started_at__isnull=False)
+              .order_by("-id")[:20].annotate(took=took).values_list("took", flat=True))
+    durations = [d.total_seconds() for d in recent if d is not None]
+    each = sum(durations) / len(durations) if durations else DEFAULT_SECONDS_PER_JOB
+    return round(each * position / max(settings.SANDBOX_WORKERS, 1), 1)
+
+
+def cancel(user, attempt_id: Any) -> Attempt:
+    attempt = owned_attempt(user, attempt_id)
+    if attempt.status not in (Attempt.Status.QUEUED, Attempt.Status.RUNNING):
+        raise Refused("not_running", "This attempt has already ended.", "这次尝试已经结束。", attempt=attempt.id)
+    Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
+    claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(
+        status=Attempt.Status.CANCELLED, finished_at=timezone.now())
+    if claimed:  # never started: nothing to stop
+        record(attempt, _result_event("cancelled", Outcome(OutcomeKind.CANCELLED, "build")))
+    WorkerPool.cancel_locally(attempt.id)
+    return attempt
+
+
+def owned_attempt(user, attempt_id: Any) -> Attempt:
+    attempt = Attempt.objects.filter(id=attempt_id, user=user).first() if isinstance(attempt_id, int) else None
+    if attempt is None:
+        raise Refused("not_found", "There is no such attempt.", "没有这次尝试。")
+    return attempt
+
+
+# ------------------------------------------------------------------------------------------------------ events
+
+
+def record(attempt: Attempt, payload: dict[str, Any]) -> dict[str, Any]:
+    """Store an event with the next sequence number, then announce it."""
+    with transaction.atomic():
+        last = attempt.events.aggregate(last=Max("seq"))["last"] or 0
+        event = {**payload, "attempt": attempt.id, "seq": last + 1}
+        AttemptEvent.objects.create(attempt=attempt, seq=last + 1, data=event)
+    transaction.on_commit(lambda: news.announce(attempt.group, event))
+    return event
+
+
+def events_after(attempt: Attempt, seq: int) -> list[dict[str, Any]]:
+    return list(attempt.events.filter(seq__gt=seq).values_list("data", flat=True))
+
+
+def _result_event(status: str, outcome: Outcome, report: GradeReport | None = None) -> dict[str, Any]:
+    event = {"type": "result", "status": status, "outcome": outcome.as_dict(), "passed": None,
+             "score": None, "max_score": None}
+    if report is not None:
+        event.update(passed=report.passed, score=report.score, max_score=report.max_score)
+    return event
+
+
+def as_event(item: Any) -> dict[str, Any] | None:
+    """The protocol frame for something the engine or the grader yielded (None: nothing to show)."""
+    if isinstance(item, BuildStep):
+        return {"type": "build_step", "step": item.number, "total": item.total, "instruction": item.instruction,
+                "line": item.line}
+    if isinstance(item, StepFinished):
+        return {"type": "step_finished", "step": item.number, "cached": item.cached, "seconds": item.seconds}
+    if isinstance(item, LogLine):
+        return {"type": "log", "stream": item.stream, "text": item.text}
+    if isinstance(item, CheckResult):
+        return {"type": "check", "id": item.id, "passed": item.passed, "points": item.points,
+                "max_points": item.max_points, "message": item.message, "hint": item.hint}
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------- working
+
+
+def claim_next(worker: str) -> Attempt | None:
+    """Take the oldest queued attempt; the conditional UPDATE makes two workers never take the same one."""
+    queued = Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by("id").values_list("id", flat=True)
+    for candidate in queued[:5]:
+        taken = Attempt.objects.filter(id=candidate, status=Attempt.Status.QUEUED).update(
+            status=Attempt.Status.RUNNING, worker=worker, started_at=timezone.now())
+        if taken:
+            return Attempt.objects.select_related("exercise").get(id=candidate)
+    return None
+
+
+def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) -> None:
+    """Do the work of a claimed attempt, storing every event, and finish it whatever happens."""
+    record(attempt, {"type": "started"})
+    files = {path: text.encode() for path, text in attempt.files.items()}
+    try:
+        stream = _submit_stream(engine, attempt, files, cancelled) if attempt.kind == Attempt.Kind.SUBMIT \
+            else _try_stream(engine, attempt, files, cancelled)
+        for item in stream:
+            if (event := as_event(item)) is not None:
+                record(attempt, event)
+            elif isinstance(item, tuple):  # the final (status, outcome, report)
+                _finish(attempt, *item)
+    except Exception:
+        log.exception("attempt %s failed", attempt.id)
+        _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+
+
+def _submit_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
+    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+    failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
+    for item in grade_stream(engine, spec, files, attempt_id=f"a{attempt.id}", failed_attempts=failed,
+                             cancel=cancelled):
+        if isinstance(item, GradeReport):
+            yield _status_of(item.outcome), item.outcome, item
+        else:
+            yield item
+
+
+def _try_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
+    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+    limits = engine.limits.tightened(**spec.limits)
+    build = None
+    for item in engine.build(files, allowed_bases=spec.bases, attempt_id=f"a{attempt.id}", limits=limits,
+                             cancel=cancelled):
+        if isinstance(item, BuildResult):
+            build = item
+        else:
+            yield item
+    if not build.outcome.ok:
+        yield _status_of(build.outcome), build.outcome, None
+        return
+    try:
+        run = None
+        for item in engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled):
+            if isinstance(item, RunResult):
+                run = item
+            else:
+                yield item
+        yield _status_of(run.outcome), run.outcome, None
+    finally:
+        engine.discard(build)
+
+
+def _status_of(outcome: Outcome) -> str:
+    if outcome.kind is OutcomeKind.CANCELLED:
+        return Attempt.Status.CANCELLED
+    if outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
+        return Attempt.Status.FAILED
+    return Attempt.Status.FINISHED
+
+
+def _finish(attempt: Attempt, status: str, outcome: Outcome, report: GradeReport | None) -> None:
+    Attempt.objects.filter(id=attempt.id).update(
+        status=status, outcome_kind=outcome.kind.value, finished_at=timezone.now(),
+        passed=report.passed if report else None,
+        score=report.score if report else None,
+        max_score=report.max_score if report else None,
+    )
+    record(attempt, _result_event(status, outcome, report))
+
+
+def recover_interrupted(host: str, alive: str) -> int:
+    """Attempts left running by a process of this host that is gone: queued again once, then failed."""
+    stale = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
+    count = 0
+    for attempt in stale:
+        count += 1
+        if attempt.restarts == 0:
+            Attempt.objects.filter(id=attempt.id).update(status=Attempt.Status.QUEUED, worker="", restarts=1)
+            record(attempt, {"type": "log", "stream": "build",
+                             "text": "The server restarted during this attempt; it has been queued again."})
+        else:
+            _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+    return count
+
+
+class WorkerPool:
+    """Worker threads that claim and run attempts; one pool per process."""
+
+    _pools: list[WorkerPool] = []
+
+    def __init__(self, size: int, engine_factory=Engine.from_settings):
+        self.size = size
+        self.engine_factory = engine_factory
+        self.name = worker_name()
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.cancels: dict[int, threading.Event] = {}
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> WorkerPool:
+        recovered = recover_interrupted(socket.gethostname(), self.name)
+        if recovered:
+            log.warning("recovered %s attempt(s) interrupted by a restart", recovered)
+        WorkerPool._pools.append(self)
+        for number in range(self.size):
+            thread = threading.Thread(target=self._work, name=f"sandbox-worker-{number}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        watcher = threading.Thread(target=self._watch_cancels, name="sandbox-cancels", daemon=True)
+        watcher.start()
+        self.threads.append(watcher)
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for thread in self.threads:
+            thread.join()
+        WorkerPool._pools.remove(self)
+
+    @classmethod
+    def wake_all(cls) -> None:
+        for pool in cls._pools:
+            pool.wake.set()
+
+    @classmethod
+    def cancel_locally(cls, attempt_id: int) -> None:
+        for pool in cls._pools:
+            if event := pool.cancels.get(attempt_id):
+                event.set()
+
+    def _work(self) -> None:
+        engine = self.engine_factory()
+        while not self.stopping.is_set():
+            close_old_connections()
+            attempt = claim_next(self.name)
+            if attempt is None:
+                self.wake.wait(IDLE_POLL)
+                self.wake.clear()
+                continue
+            cancelled = self.cancels.setdefault(attempt.id, threading.Event())
+            try:
+                run_attempt(engine, attempt, cancelled)
+            finally:
+                self.cancels.pop(attempt.id, None)
+
+    def _watch_cancels(self) -> None:
+        """Cancels asked through another process (another web server) reach this one through the database."""
+        while not self.stopping.wait(CANCEL_POLL):
+            running = list(self.cancels)
+            if not running:
+                continue
+            close_old_connections()
+            for attempt_id in Attempt.objects.filter(id__in=running, cancel_requested=True).values_list("id",
+                                                                                                          flat=True):
+                self.cancels[attempt_id].set()
+
+
+_embedded: WorkerPool | None = None
+
+
+def start_embedded_workers() -> None:
+    """The default deployment: worker threads inside the web server (SANDBOX_EMBEDDED_WORKERS)."""
+    global _embedded
+    if _embedded is None and settings.SANDBOX_EMBEDDED_WORKERS:
+        _embedded = WorkerPool(settings.SANDBOX_WORKERS).start()
