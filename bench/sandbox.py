@@ -1,0 +1,218 @@
+"""Benchmark: the live sandbox (websocket → queue → worker → engine) against the docker CLI on the same engine.
+
+    .venv/bin/python bench/sandbox.py [--pairs 10] [--learners 20]
+
+It starts the product (Daphne with its embedded workers) on a free loopback port with a throwaway database, then:
+  (a) submit → result over the websocket vs `docker build` + `docker run` of the same Dockerfile, interleaved;
+      target: median ratio <= 1.10
+  (b) time to the first streamed build step vs the CLI's first build step ("Step 1/N"), interleaved;
+      target <= 1.5
+  (c) N learners submitting at once (N websocket clients): all graded, none lost, p50/p95 latency, and
+      throughput vs the CLI running N builds in parallel; target >= 0.8 and zero lost
+Every build is uncached (a fresh token in a RUN step), on both sides.
+"""
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import websockets
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXERCISE = "push-private-registry"
+DOCKERFILE = 'FROM layerlab/busybox\nRUN echo {token} > /token\nCMD ["echo", "hello"]\n'
+
+
+def dockerfile() -> str:
+    return DOCKERFILE.format(token=uuid.uuid4().hex)
+
+
+# ------------------------------------------------------------------------------------------------- the product
+
+
+class Product:
+    """Daphne with embedded workers, a fresh SQLite database and N learners with sessions."""
+
+    def __init__(self, learners: int):
+        self.state = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
+        self.port = _free_port()
+        self.env = {**os.environ, "LAYERLAB_STATE_DIR": str(self.state), "SANDBOX_REAP_INTERVAL": "0",
+                    "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
+        self.learners = learners
+        self.cookies: list[str] = []
+        self.server: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Product":
+        self._manage("migrate", "--noinput")
+        self._manage("sync_course")
+        self.cookies = self._sessions()
+        self.server = subprocess.Popen(
+            [str(PROJECT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(self.port), "layerlab.asgi:application"],
+            cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def _manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=self.env, check=True,
+                              capture_output=True, text=True).stdout
+
+    def _sessions(self) -> list[str]:
+        code = (
+            "from django.contrib.auth.models import User\n"
+            "from django.contrib.sessions.backends.db import SessionStore\n"
+            f"for n in range({self.learners}):\n"
+            "    user = User.objects.create_user(f'bench{n}')\n"
+            "    s = SessionStore(); s['_auth_user_id'] = str(user.pk)\n"
+            "    s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+            "    s['_auth_user_hash'] = user.get_session_auth_hash(); s.create(); print(s.session_key)\n"
+        )
+        return [f"sessionid={key}" for key in self._manage("shell", "--verbosity", "0", "-c", code).split()]
+
+    async def submit(self, learner: int, on_first_line=None) -> dict:
+        """Submit as a learner and wait for the result frame; returns it with the seconds it took.
+
+        The clock starts when Submit is sent: the exercise page holds its socket open before that."""
+        async with websockets.connect(
+            f"ws://127.0.0.1:{self.port}/ws/sandbox/", max_size=None,
+            additional_headers={"Cookie": self.cookies[learner], "Origin": f"http://127.0.0.1:{self.port}"},
+        ) as socket_:
+            started = time.perf_counter()
+            await socket_.send(json.dumps({"type": "submit", "exercise": EXERCISE,
+                                           "files": {"Dockerfile": dockerfile()}}))
+            async for raw in socket_:
+                frame = json.loads(raw)
+                if frame["type"] == "build_step" and on_first_line:
+                    on_first_line(time.perf_counter() - started)
+                    on_first_line = None
+                if frame["type"] in ("result", "error"):
+                    return {**frame, "seconds": time.perf_counter() - started}
+        raise RuntimeError("the socket closed before a result")
+
+
+# ----------------------------------------------------------------------------------------------------- the CLI
+
+
+def docker_command() -> list[str]:
+    host = os.environ.get("SANDBOX_DOCKER_HOST", "unix:///run/layerlab-engine/docker.sock")
+    return [shutil.which("docker", path="/usr/bin") or "docker", "-H", host]
+
+
+def cli_build_and_run(first_line: list | None = None) -> float:
+    """`docker build` + `docker run` of the same Dockerfile; records the time to the build's first line."""
+    docker = docker_command()
+    with tempfile.TemporaryDirectory() as context:
+        Path(context, "Dockerfile").write_text(dockerfile())
+        tag = f"layerlab-bench:{uuid.uuid4().hex[:12]}"
+        started = time.perf_counter()
+        build = subprocess.Popen([*docker, "build", "--network", "none", "-t", tag, context],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_classic_builder())
+        while not build.stdout.readline().startswith(b"Step 1/"):
+            pass  # "Sending build context" is the client talking; the first build line comes from the daemon
+        if first_line is not None:
+            first_line.append(time.perf_counter() - started)
+        build.stdout.read()
+        if build.wait() != 0:
+            raise RuntimeError("docker build failed")
+        output = subprocess.run([*docker, "run", "--rm", "--network", "none", tag], capture_output=True,
+                                check=True).stdout
+        elapsed = time.perf_counter() - started
+        assert output == b"hello\n", output
+        subprocess.run([*docker, "rmi", "-f", tag], check=True, stdout=subprocess.DEVNULL)
+        return elapsed
+
+
+def _classic_builder() -> dict:
+    return {**os.environ, "DOCKER_BUILDKIT": "0"}
+
+
+# ------------------------------------------------------------------------------------------------------ runs
+
+
+def latency_pairs(product: Product, pairs: int) -> None:
+    ratios, first_ratios = [], []
+    print("(a) submit -> result, (b) first streamed line; interleaved pairs")
+    print(f"{'pair':>4} {'ws s':>7} {'cli s':>7} {'ratio':>6}   {'ws 1st':>7} {'cli 1st':>7} {'ratio':>6}")
+    for pair in range(1, pairs + 1):
+        first: list[float] = []
+        result = asyncio.run(product.submit(0, on_first_line=first.append))
+        assert result.get("passed") is True, result
+        cli_first: list[float] = []
+        cli = cli_build_and_run(cli_first)
+        ratios.append(result["seconds"] / cli)
+        first_ratios.append(first[0] / cli_first[0])
+        print(f"{pair:>4} {result['seconds']:>7.3f} {cli:>7.3f} {ratios[-1]:>6.3f}   "
+              f"{first[0]:>7.3f} {cli_first[0]:>7.3f} {first_ratios[-1]:>6.3f}")
+    print(f"(a) median ratio websocket/cli: {statistics.median(ratios):.3f} (target <= 1.10)")
+    print(f"(b) median ratio first line websocket/cli: {statistics.median(first_ratios):.3f} (target <= 1.5)")
+
+
+def crowd(product: Product, learners: int) -> None:
+    async def everyone():
+        return await asyncio.gather(*(product.submit(n) for n in range(learners)), return_exceptions=True)
+
+    started = time.perf_counter()
+    results = asyncio.run(everyone())
+    ours = time.perf_counter() - started
+    graded = [r for r in results if isinstance(r, dict) and r.get("type") == "result" and r.get("passed") is True]
+    latencies = sorted(r["seconds"] for r in graded)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory():
+        processes = [subprocess.Popen([sys.executable, __file__, "--one-cli-build"]) for _ in range(learners)]
+        cli_ok = sum(process.wait() == 0 for process in processes)
+    theirs = time.perf_counter() - started
+    lost = learners - len(graded)
+    print(f"(c) {learners} learners at once: {len(graded)} graded, {lost} lost; "
+          f"p50 {latencies[len(latencies) // 2]:.2f} s, p95 {latencies[int(len(latencies) * 0.95) - 1]:.2f} s")
+    print(f"    throughput {learners / ours:.2f}/s vs CLI {cli_ok / theirs:.2f}/s ({learners} parallel builds): "
+          f"ratio {(learners / ours) / (cli_ok / theirs):.3f} (target >= 0.8, zero lost)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=10)
+    parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--one-cli-build", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_cli_build:
+        cli_build_and_run()
+        return
+    with Product(args.learners) as product:
+        asyncio.run(product.submit(0))  # warm-up, not counted
+        cli_build_and_run()
+        latency_pairs(product, args.pairs)
+        crowd(product, args.learners)
+
+
+if __name__ == "__main__":
+    main()
