@@ -9,9 +9,11 @@ SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-st
 
 say() { echo "layerlab: $*" >&2; }
 
+# Installs whichever of the given Debian packages (default: SYSTEM_PACKAGES) are missing.
 ensure_system_packages() {
-  local missing=()
-  for package in "${SYSTEM_PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${SYSTEM_PACKAGES[@]}")
+  for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return
