@@ -162,8 +162,19 @@ def _wrong_variants(folder: Path, definition: dict, problem) -> dict:
         elif unknown := sorted(set(expected) - ids):
             problem(f"wrong.{name}", f"unknown check id(s): {', '.join(unknown)}")
         else:
-            variants[name] = (_tree(folder / "wrong" / name, problem), list(expected))
+            variants[name] = (_variant(folder, name, problem), list(expected))
     return variants
+
+
+def _variant(folder: Path, name: str, problem) -> dict[str, bytes]:
+    """A wrong variant holds only the files that differ from the solution; the rest are the solution's."""
+    try:
+        own = read_context_directory(folder / "wrong" / name)
+    except SubmissionRejected as error:
+        problem(f"wrong.{name}", error.message("en"))
+        return {}
+    solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}
+    return {**solution, **own}
 
 
 def starter_text(exercise: Exercise) -> dict[str, str]:

@@ -15,17 +15,31 @@ def in_language(values: dict[str, str], language: str | None = None) -> str:
     return values.get(key) or values.get(DEFAULT_LANGUAGE, "")
 
 
+class Localized(models.Model):
+    """Titles and summaries stored in both languages, shown in the active one."""
+
+    title = models.JSONField()  # {"en": ..., "zh-hans": ...}
+    summary = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+    def localized_title(self) -> str:
+        return in_language(self.title)
+
+    def localized_summary(self) -> str:
+        return in_language(self.summary)
+
+
 class LessonQuerySet(models.QuerySet):
     def in_order(self) -> LessonQuerySet:
         return self.order_by("order")
 
 
-class Lesson(models.Model):
+class Lesson(Localized):
     folder = models.CharField(max_length=100, unique=True)  # "01-image-layers": what `lesson:` links name
     slug = models.SlugField(max_length=100, unique=True)  # "image-layers": what URLs use
     order = models.PositiveIntegerField()
-    title = models.JSONField()  # {"en": ..., "zh-hans": ...}
-    summary = models.JSONField()
 
     objects = LessonQuerySet.as_manager()
 
@@ -64,13 +78,11 @@ class LessonPage(models.Model):
         constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="one_page_per_language")]
 
 
-class Exercise(models.Model):
+class Exercise(Localized):
     slug = models.SlugField(max_length=100, unique=True)
     # An exercise whose files are gone but that has attempts stays, without a lesson, so history is kept.
     lesson = models.ForeignKey(Lesson, on_delete=models.SET_NULL, null=True, related_name="exercises")
     order = models.PositiveIntegerField(default=0)
-    title = models.JSONField()
-    summary = models.JSONField()
     instructions = models.JSONField(default=dict)  # {"en": html, "zh-hans": html}, rendered and sanitised
     starter = models.JSONField(default=dict)  # relative path -> text: what the editor starts from
     definition = models.JSONField(default=dict)  # exercise.yaml as validated: bases, limits, checks
@@ -83,12 +95,6 @@ class Exercise(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exercise", args=[self.slug])
-
-    def localized_title(self) -> str:
-        return in_language(self.title)
-
-    def localized_summary(self) -> str:
-        return in_language(self.summary)
 
     def localized_instructions(self) -> str:
         return in_language(self.instructions)

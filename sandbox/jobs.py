@@ -40,8 +40,9 @@ IDLE_POLL = 1.0
 
 
 @dataclass(frozen=True)
-class SubmissionLimits:
-    """What one try or submit may carry (the editor enforces the same limits)."""
+class EditorLimits:
+    """What one try, submit or draft may carry: the editor enforces the same limits, and they are tighter than the
+    sandbox's own (sandbox.rules.SubmissionLimits), which also serve files read from disk."""
 
     max_files: int = 20
     max_file_bytes: int = 64 * 1024
@@ -52,7 +53,7 @@ class SubmissionLimits:
                 "max_total_bytes": self.max_total_bytes}
 
 
-LIMITS = SubmissionLimits()
+LIMITS = EditorLimits()
 
 
 class Refused(Exception):

@@ -396,10 +396,16 @@
     setSaveStatus("saving");
     try {
       const response = await fetch(page.urls.draft, { method: "PUT", headers: writeHeaders(), body, credentials: "same-origin" });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      save.lastSaved = body;
-      save.failed = false;
-      setSaveStatus(body === draftBody() ? "saved" : "pending");
+      save.failed = !response.ok;
+      if (response.ok) {
+        save.lastSaved = body;
+        setSaveStatus(body === draftBody() ? "saved" : "pending");
+      } else if (response.status >= 400 && response.status < 500) {
+        // Refused (limits, expired session): saying why beats retrying; the next edit tries again.
+        setSaveStatus("refused", { reason: await refusalReason(response) });
+      } else {
+        throw new Error(`HTTP ${response.status}`);
+      }
     } catch (error) {
       save.failed = true;
       setSaveStatus("error");
@@ -410,6 +416,14 @@
         save.again = false;
         saveNow();
       }
+    }
+  }
+
+  async function refusalReason(response) {
+    try {
+      return localize((await response.json()).error) || `HTTP ${response.status}`;
+    } catch (error) {
+      return response.status === 403 ? t("sessionEnded") : `HTTP ${response.status}`;
     }
   }
 
@@ -425,10 +439,10 @@
       .catch(() => {});
   }
 
-  function setSaveStatus(status) {
+  function setSaveStatus(status, params = {}) {
     const node = $("save-status");
     node.dataset.state = status;
-    node.textContent = t(`save_${status}`);
+    node.textContent = t(`save_${status}`, params);
   }
 
   function checkLimits() {
@@ -577,7 +591,17 @@
     state.pendingStart = false;
     watch(Number(frame.attempt), frame.kind, false);
     for (const event of early.splice(0)) onEvent(event);
+    revealRunPane();
     loadHistory();
+  }
+
+  // On a phone the run pane sits below the editor: bring its status into view so the build is seen to start.
+  function revealRunPane() {
+    const status = $("attempt-status");
+    const box = status.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    status.scrollIntoView({ behavior: smooth ? "smooth" : "auto", block: "start" });
   }
 
   // Starts following an attempt: clears the panes and, when asked, replays its events from the start.
@@ -604,13 +628,14 @@
 
   function onLiveResult(event) {
     live.finished = true;
+    if ($("message").dataset.attempt === String(live.id)) clearMessage(); // "still running" is no longer true
     if (event.passed === true) markExercisePassed();
     loadHistory();
   }
 
   function onErrorFrame(frame) {
     const attempt = frame.attempt === undefined || frame.attempt === null ? null : Number(frame.attempt);
-    showMessage(localize(frame.message) || t("errorCode", { code: frame.code }), "error");
+    showMessage(localize(frame.message) || t("errorCode", { code: frame.code }), "error", attempt);
     if (frame.code === "busy") {
       // Someone (another tab, or this one before a reload) is running an attempt: follow it so it can be cancelled.
       state.pendingStart = false;
@@ -686,9 +711,11 @@
     $(id).disabled = disabled;
   }
 
-  function showMessage(text, kind) {
+  // attempt: the attempt the message is about, so that it can go away when that attempt ends.
+  function showMessage(text, kind, attempt = null) {
     const box = $("message");
     box.dataset.kind = kind;
+    box.dataset.attempt = attempt === null ? "" : String(attempt);
     box.replaceChildren(
       el("span", { text }),
       el("button", { type: "button", class: "link", text: t("dismiss"), onclick: clearMessage }),
@@ -841,13 +868,15 @@
       }
       renderResult(event, this);
       this.setStatus(resultSummary(event));
-      this.write(localize(event.outcome && event.outcome.message), resultStyle(event));
+      this.write(localize(event.outcome && event.outcome.message), TERMINAL_STYLE[resultStyle(event)]);
     },
 
     on_error(event) {
       this.write(localize(event.message), "error");
     },
   };
+
+  const TERMINAL_STYLE = { ok: "ok", warn: "info", error: "error", dim: "dim" };
 
   function timelineItem(step) {
     return $("timeline").querySelector(`li[data-step="${Number(step)}"]`);
@@ -884,15 +913,18 @@
     return event.outcome && event.outcome.kind === "ok" ? t("resultRan") : t("resultProblem");
   }
 
+  // ok: passed, or a try that built and ran; warn: graded but not passed; error: it could not build or run.
   function resultStyle(event) {
-    if (event.passed === true || (event.passed === null && event.outcome && event.outcome.kind === "ok")) return "ok";
-    return event.status === "cancelled" ? "dim" : "error";
+    const ranWell = Boolean(event.outcome && event.outcome.kind === "ok");
+    if (event.status === "cancelled") return "dim";
+    if (event.status === "failed" || !ranWell) return "error";
+    return event.passed === false ? "warn" : "ok";
   }
 
   function resultSummary(event) {
     const heading = resultHeading(event);
     if (Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null) {
-      return `${t("attemptN", { id: event.attempt })}: ${heading} ${t("score", { score: event.score, max: event.max_score })}`;
+      return `${t("attemptN", { id: event.attempt })}: ${heading} · ${t("score", { score: event.score, max: event.max_score })}`;
     }
     return `${t("attemptN", { id: event.attempt })}: ${heading}`;
   }
@@ -902,14 +934,15 @@
     const outcome = event.outcome || {};
     const line = outcome.detail && outcome.detail.line;
     box.className = `result result-${resultStyle(event)}`;
-    box.replaceChildren(
+    box.replaceChildren(...[
       el("h3", { text: resultHeading(event) }),
       Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null
         ? el("p", { class: "score", text: t("score", { score: event.score, max: event.max_score }) }) : null,
       el("p", { text: localize(outcome.message) }),
       Number.isInteger(line) && line > 0
         ? el("p", {}, el("button", { type: "button", class: "link line-link", text: t("goToLine", { n: line }), onclick: () => view.jump(line) }))
-        : null);
+        : null,
+    ].filter(Boolean));
     box.hidden = false;
   }
 
@@ -1154,12 +1187,12 @@
         ops.push({ op: " ", text: a[i] });
         i += 1;
         j += 1;
-      } else if (j < m && (i === n || lengths[i * width + j + 1] >= lengths[(i + 1) * width + j])) {
+      } else if (i < n && (j === m || lengths[(i + 1) * width + j] >= lengths[i * width + j + 1])) {
+        ops.push({ op: "-", text: a[i] }); // removals before additions, as diff tools show them
+        i += 1;
+      } else {
         ops.push({ op: "+", text: b[j] });
         j += 1;
-      } else {
-        ops.push({ op: "-", text: a[i] });
-        i += 1;
       }
     }
     return ops;

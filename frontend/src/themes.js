@@ -1,7 +1,7 @@
 // Light and dark looks for the editor and the terminal, chosen by the reader's prefers-color-scheme.
 // Colours are close to the site's own (static/layerlab.css) so the widgets sit naturally on the page.
 import { EditorView } from "@codemirror/view";
-import { HighlightStyle } from "@codemirror/language";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags as t } from "@lezer/highlight";
 
 const LIGHT = {
@@ -35,19 +35,19 @@ function editorTheme(c, dark) {
 }
 
 function highlightStyle(c) {
-  return HighlightStyle.define([
+  return syntaxHighlighting(HighlightStyle.define([
     { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], color: c.keyword, fontWeight: "600" },
     { tag: [t.string, t.special(t.string), t.regexp], color: c.string },
     { tag: [t.comment, t.lineComment, t.blockComment], color: c.comment, fontStyle: "italic" },
     { tag: [t.number, t.bool, t.atom, t.null], color: c.number },
     { tag: [t.special(t.variableName), t.variableName, t.self], color: c.variable },
     { tag: [t.definition(t.variableName), t.function(t.variableName), t.className, t.typeName], color: c.definition },
-    { tag: [t.standard(t.variableName), t.builtin], color: c.number },
+    { tag: t.standard(t.variableName), color: c.number },
     { tag: [t.propertyName, t.attributeName], color: c.definition },
     { tag: [t.operator, t.punctuation], color: c.operator },
     { tag: [t.meta, t.processingInstruction], color: c.meta },
     { tag: t.invalid, color: c.error, textDecoration: "underline wavy" },
-  ]);
+  ]));
 }
 
 export const editorThemes = {

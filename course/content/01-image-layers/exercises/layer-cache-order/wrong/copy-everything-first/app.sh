@@ -1,2 +1,0 @@
-#!/bin/sh
-echo "app ready with $(wc -l < /opt/deps/installed) dependencies"
