@@ -62,6 +62,7 @@
 
   function formatSeconds(seconds) {
     if (!Number.isFinite(seconds)) return "";
+    if (seconds < 0.01) return t("seconds", { n: "<0.01" });
     if (seconds < 1) return t("seconds", { n: seconds.toFixed(2) });
     if (seconds < 60) return t("seconds", { n: seconds.toFixed(1) });
     return t("minutes", { n: Math.round(seconds / 60) });
@@ -456,7 +457,7 @@
 
   // ---------------------------------------------------------------------------------------------- the socket
 
-  const conn = { socket: null, open: false, retries: 0, timer: null, everOpened: false, loggedOut: false };
+  const conn = { socket: null, open: false, retries: 0, timer: null, loggedOut: false };
 
   function socketUrl() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -483,7 +484,6 @@
   function onSocketOpen(socket) {
     if (socket !== conn.socket) return;
     conn.open = true;
-    conn.everOpened = true;
     conn.retries = 0;
     setConnection("open");
     resumeAfterConnect();
@@ -564,7 +564,7 @@
   }
 
   function adoptRunningAttempt() {
-    const running = history.list.find((item) => item.status === "queued" || item.status === "running");
+    const running = attempts.list.find((item) => item.status === "queued" || item.status === "running");
     if (running && !(live && live.id === running.id)) watch(running.id, running.kind, true);
   }
 
@@ -659,6 +659,7 @@
   }
 
   function runLint() {
+    if (state.lintPending) return;
     const files = filesToSend();
     if (!files) return;
     clearMessage();
@@ -695,7 +696,8 @@
     const running = Boolean(live && !live.finished) || state.pendingStart;
     const blocked = Boolean(state.limitProblem);
     const focused = document.activeElement;
-    setDisabled("action-lint", !conn.open || state.lintPending || blocked);
+    // Lint stays enabled while it waits (a click then does nothing), so the keyboard focus is never pulled away.
+    setDisabled("action-lint", !conn.open || blocked);
     setDisabled("action-try", !conn.open || running || blocked);
     setDisabled("action-submit", !conn.open || running || blocked);
     setDisabled("action-cancel", !conn.open || !live || live.finished || live.cancelRequested);
@@ -822,6 +824,8 @@
 
     on_build_step(event) {
       $("timeline-empty").hidden = true;
+      // The builder logs only what steps print; a step header in the output says which step printed it.
+      this.write(`${t("stepOf", { step: event.step, total: event.total })} : ${event.instruction || ""}`, "dim");
       const item = timelineItem(event.step) || $("timeline").appendChild(el("li", { class: "step", "data-step": event.step }));
       for (const other of $("timeline").children) other.removeAttribute("aria-current");
       item.classList.add("running");
@@ -892,13 +896,18 @@
     return t(isLive ? "showingLive" : "showingStored", { id, kind: kindLabel(kind) });
   }
 
+  // A check worth no points is advice (an optional style rule): it is shown, but never as a failure.
   function checkItem(event) {
     const passed = event.passed === true;
-    return el("li", { class: `check ${passed ? "passed" : "failed"}` },
-      el("span", { class: "check-mark", "aria-hidden": "true", text: passed ? "✓" : "✗" }),
+    const advice = !passed && event.max_points === 0;
+    const state = passed ? "passed" : advice ? "advice" : "failed";
+    const marks = { passed: "✓", failed: "✗", advice: "i" };
+    const labels = { passed: t("checkPassed"), failed: t("checkFailed"), advice: t("checkAdvice") };
+    return el("li", { class: `check ${state}` },
+      el("span", { class: "check-mark", "aria-hidden": "true", text: marks[state] }),
       el("div", { class: "check-body" },
         el("p", { class: "check-head" },
-          el("strong", { text: passed ? t("checkPassed") : t("checkFailed") }), " ",
+          el("strong", { text: labels[state] }), " ",
           el("code", { text: event.id || "" }), " ",
           el("span", { class: "points", text: t("points", { points: event.points, max: event.max_points }) })),
         el("p", { class: "check-message", text: localize(event.message) }),
@@ -969,27 +978,30 @@
 
   // ---------------------------------------------------------------------------------------------- history
 
-  const history = { list: [], details: new Map(), viewer: null, viewerTabs: null, viewerEditors: new Map() };
+  const attempts = { list: [], loads: 0, details: new Map(), viewer: null, viewerTabs: null, viewerEditors: new Map() };
 
   async function loadHistory() {
     const status = $("history-status");
+    // Two loads can overlap (one on "accepted", one on "result"); only the newest request may fill the table.
+    const serial = ++attempts.loads;
     try {
       const response = await fetch(page.urls.attempts, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const data = await response.json();
-      history.list = Array.isArray(data.attempts) ? data.attempts : [];
-      status.textContent = history.list.length ? "" : t("historyEmpty");
+      if (serial !== attempts.loads) return;
+      attempts.list = Array.isArray(data.attempts) ? data.attempts : [];
+      status.textContent = attempts.list.length ? "" : t("historyEmpty");
       renderHistory();
       learnLiveKind();
     } catch (error) {
-      status.textContent = t("historyError");
+      if (serial === attempts.loads) status.textContent = t("historyError");
     }
   }
 
   // After a reload the page knows only the running attempt's id; the history tells whether it is a try or a submit.
   function learnLiveKind() {
     if (!live || live.kind) return;
-    const item = history.list.find((entry) => entry.id === live.id);
+    const item = attempts.list.find((entry) => entry.id === live.id);
     if (!item) return;
     live.kind = item.kind;
     if (output.isLive && output.showing === live.id) $("output-source").textContent = sourceLabel(live.id, live.kind, true);
@@ -1006,9 +1018,9 @@
   }
 
   function renderHistory() {
-    const rows = history.list.map((item) => {
-      const open = history.viewer && history.viewer.id === item.id;
-      const score = Number.isInteger(item.score) && Number.isInteger(item.max_score) ? `${item.score} / ${item.max_score}` : "–";
+    const rows = attempts.list.map((item) => {
+      const open = attempts.viewer && attempts.viewer.id === item.id;
+      const score = Number.isInteger(item.score) && Number.isInteger(item.max_score) ? `${item.score}/${item.max_score}` : "–";
       return el("tr", { class: item.passed === true ? "passed" : "", "aria-current": open ? "true" : null },
         el("th", { scope: "row", text: `#${item.id}` }),
         el("td", { text: kindLabel(item.kind) }),
@@ -1025,13 +1037,13 @@
   }
 
   async function fetchAttempt(id) {
-    const cached = history.details.get(id);
+    const cached = attempts.details.get(id);
     if (cached) return cached;
     const response = await fetch(attemptUrl(id), { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const attempt = await response.json();
     // Only an ended attempt is fixed for good; a running one is asked again next time.
-    if (!["queued", "running"].includes(attempt.status)) history.details.set(id, attempt);
+    if (!["queued", "running"].includes(attempt.status)) attempts.details.set(id, attempt);
     return attempt;
   }
 
@@ -1043,7 +1055,7 @@
       showMessage(t("attemptLoadError", { id }), "error");
       return;
     }
-    history.viewer = attempt;
+    attempts.viewer = attempt;
     renderViewer(attempt);
     renderHistory();
     replayStored(attempt);
@@ -1062,36 +1074,36 @@
     $("attempt-view-title").textContent = t("attemptTitle", { id: attempt.id, kind: kindLabel(attempt.kind) });
     $("attempt-view-summary").textContent = `${historyOutcome(attempt)} · ${formatTime(attempt.created_at)}`;
     $("diff-view").hidden = true;
-    for (const editor of history.viewerEditors.values()) editor.destroy();
-    history.viewerEditors.clear();
-    history.viewerTabs.clear();
+    for (const editor of attempts.viewerEditors.values()) editor.destroy();
+    attempts.viewerEditors.clear();
+    attempts.viewerTabs.clear();
     const files = attempt.files || {};
     for (const name of orderedNames(Object.keys(files))) {
-      const { panel } = history.viewerTabs.add(name);
+      const { panel } = attempts.viewerTabs.add(name);
       panel.classList.add("ll-editor", "readonly");
-      history.viewerEditors.set(name, Editor.createEditor(panel, {
+      attempts.viewerEditors.set(name, Editor.createEditor(panel, {
         doc: files[name], language: Editor.languageFor(name), readOnly: true,
         label: t("storedEditorLabel", { name, id: attempt.id }),
       }));
     }
     const first = orderedNames(Object.keys(files))[0];
-    if (first) history.viewerTabs.select(first);
+    if (first) attempts.viewerTabs.select(first);
     fillCompareChoices();
   }
 
   function viewerGoToLine(line) {
-    const editor = history.viewerEditors.get(DOCKERFILE);
+    const editor = attempts.viewerEditors.get(DOCKERFILE);
     if (!editor || $("attempt-view").hidden) return goToLine(line);
-    history.viewerTabs.select(DOCKERFILE);
+    attempts.viewerTabs.select(DOCKERFILE);
     editor.goToLine(line);
   }
 
   function closeViewer() {
     $("attempt-view").hidden = true;
-    for (const editor of history.viewerEditors.values()) editor.destroy();
-    history.viewerEditors.clear();
-    history.viewerTabs.clear();
-    history.viewer = null;
+    for (const editor of attempts.viewerEditors.values()) editor.destroy();
+    attempts.viewerEditors.clear();
+    attempts.viewerTabs.clear();
+    attempts.viewer = null;
     renderHistory();
     if (live) showLiveOutput();
   }
@@ -1099,9 +1111,9 @@
   function fillCompareChoices() {
     const select = $("compare-with");
     const chosen = select.value;
-    const viewing = history.viewer ? history.viewer.id : null;
+    const viewing = attempts.viewer ? attempts.viewer.id : null;
     const options = [el("option", { value: "editor", text: t("compareEditor") })];
-    for (const item of history.list) {
+    for (const item of attempts.list) {
       if (item.id !== viewing) options.push(el("option", { value: String(item.id), text: t("compareAttempt", { id: item.id, kind: kindLabel(item.kind) }) }));
     }
     select.replaceChildren(...options);
@@ -1109,7 +1121,7 @@
   }
 
   async function showDiff() {
-    const attempt = history.viewer;
+    const attempt = attempts.viewer;
     if (!attempt) return;
     const target = $("compare-with").value;
     let otherFiles;
@@ -1130,7 +1142,7 @@
   }
 
   async function restoreFromAttempt() {
-    const attempt = history.viewer;
+    const attempt = attempts.viewer;
     if (!attempt) return;
     if (!(await confirmAction(t("confirmRestoreAttempt", { id: attempt.id }), t("restore")))) return;
     replaceAllFiles(attempt.files || {});
@@ -1291,8 +1303,8 @@
       return;
     }
     initFiles();
-    history.viewerTabs = createTabSet($("attempt-file-tabs"), $("attempt-file-panels"), (name) => {
-      const editor = history.viewerEditors.get(name);
+    attempts.viewerTabs = createTabSet($("attempt-file-tabs"), $("attempt-file-panels"), (name) => {
+      const editor = attempts.viewerEditors.get(name);
       if (editor) editor.refresh();
     });
     output.init();
