@@ -67,7 +67,7 @@ ensure_engine() {
 setup_all() {
   ensure_system_packages
   ensure_venv
-  manage compilemessages --ignore=.venv --ignore=var >/dev/null
+  manage compilemessages --ignore=.venv --ignore=var --ignore=frontend >/dev/null
   ensure_engine
   manage sandbox_images
 }
