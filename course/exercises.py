@@ -173,7 +173,10 @@ def _variant(folder: Path, name: str, problem) -> dict[str, bytes]:
     except SubmissionRejected as error:
         problem(f"wrong.{name}", error.message("en"))
         return {}
-    solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}
+    try:
+        solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}
+    except SubmissionRejected:
+        solution = {}  # reported once, for solution/ itself
     return {**solution, **own}
 
 

@@ -32,9 +32,16 @@ def test_the_solution_passes_with_exit_status_0():
     assert "first-dockerfile: passed, score 6/6" in finished.stdout
 
 
-def test_a_wrong_variant_fails_with_exit_status_1_and_says_why():
-    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile")
-    finished = run_grade("first-dockerfile", str(folder / "wrong" / "shell-form-cmd"), "--json")
+def variant_directory(tmp_path, slug: str, variant: str) -> str:
+    """A wrong variant written out whole, as a learner's directory would be."""
+    for name, data in exercise(slug).wrong[variant][0].items():
+        (tmp_path / name).write_bytes(data)
+    return str(tmp_path)
+
+
+def test_a_wrong_variant_fails_with_exit_status_1_and_says_why(tmp_path):
+    finished = run_grade("first-dockerfile", variant_directory(tmp_path, "first-dockerfile", "shell-form-cmd"),
+                         "--json")
     report = json.loads(finished.stdout)
     assert finished.returncode == 1
     assert set(report) == {"exercise", "passed", "score", "max_score", "outcome", "checks"}
@@ -43,10 +50,9 @@ def test_a_wrong_variant_fails_with_exit_status_1_and_says_why():
     assert 'CMD is in shell form: ["/bin/sh", "-c", "python3 app.py"]; expected exec form.' == cmd["message"]
 
 
-def test_messages_come_in_chinese_too():
-    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile")
-    finished = run_grade("first-dockerfile", str(folder / "wrong" / "shell-form-cmd"), "--json", "--language",
-                         "zh-hans")
+def test_messages_come_in_chinese_too(tmp_path):
+    finished = run_grade("first-dockerfile", variant_directory(tmp_path, "first-dockerfile", "shell-form-cmd"),
+                         "--json", "--language", "zh-hans")
     cmd = next(check for check in json.loads(finished.stdout)["checks"] if check["id"] == "cmd-exec-form")
     assert "shell 形式" in cmd["message"] and "期望 exec 形式" in cmd["message"]
 

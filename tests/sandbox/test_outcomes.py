@@ -14,6 +14,7 @@ DETAILS = {
     OutcomeKind.DISK_LIMIT: {"limit_mb": 1024},
     OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
     OutcomeKind.ENGINE_UNAVAILABLE: {},
+    OutcomeKind.CANCELLED: {},
 }
 
 
