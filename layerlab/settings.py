@@ -144,6 +144,12 @@ SANDBOX_WORKERS = env_int("SANDBOX_WORKERS", os.cpu_count() or 2, minimum=1)
 # false on web servers when `manage.py sandbox_worker` processes do the work elsewhere
 SANDBOX_EMBEDDED_WORKERS = env_bool("SANDBOX_EMBEDDED_WORKERS", True)
 
+# The course registry (Docker's distribution, started by scripts/registry) and its token server, this site.
+REGISTRY_HOST = env_str("REGISTRY_HOST", "127.0.0.1:5000")
+REGISTRY_REALM = env_str("REGISTRY_REALM", "http://127.0.0.1:8000/registry/token")
+REGISTRY_DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(STATE_DIR / "registry")))
+REGISTRY_QUOTA_MB = env_int("REGISTRY_QUOTA_MB", 200, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

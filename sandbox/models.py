@@ -83,3 +83,12 @@ class Draft(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "exercise"], name="one_draft_per_exercise")]
+
+
+class RegistryPassword(models.Model):
+    """A learner's password for `docker login` to the course registry, so that their site password never sits in a
+    Docker config file. Only its hash is kept; the learner sees it once and can rotate it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registry_password")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)

@@ -5,7 +5,7 @@ set -euo pipefail
 project_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=$project_dir/.venv
 python_bin=$venv/bin/python
-SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates gettext)
+SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates gettext docker-registry curl)
 
 say() { echo "layerlab: $*" >&2; }
 

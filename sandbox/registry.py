@@ -1,0 +1,165 @@
+"""The course registry's token server: who may push or pull what, as signed JWTs the registry trusts.
+
+The registry (Docker's distribution, `auth: token`) sends every client without a token to our realm; the client
+asks the realm with its course credentials for a scope such as `repository:alice/hello:push,pull`; we answer with
+a JWT naming the actions granted, signed with a key whose certificate the registry was started with. Learners get
+their own namespace (`<username>/*`); instructors may also pull their learners' repositories; nobody else gets
+anything, and anonymous requests are refused.
+
+Settings: REGISTRY_HOST (host:port the registry listens on), REGISTRY_REALM (the token URL the registry
+advertises), REGISTRY_QUOTA_MB (storage per learner), REGISTRY_DATA_DIR (its storage and our keys).
+"""
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+SERVICE = "layerlab-registry"
+ISSUER = "layerlab"
+TOKEN_LIFETIME = datetime.timedelta(minutes=5)
+INSTRUCTORS_GROUP = "instructors"
+REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$")
+ACTIONS = {"push", "pull"}
+
+
+# --------------------------------------------------------------------------------------------------- the keys
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private_pem: bytes
+    certificate_pem: bytes
+    key_id: str
+
+
+def key_directory() -> Path:
+    return Path(settings.REGISTRY_DATA_DIR) / "token-keys"
+
+
+def signing_key() -> SigningKey:
+    """The token-signing key and its certificate, made on first use and kept out of git (mode 600)."""
+    folder = key_directory()
+    private_path, certificate_path = folder / "token.key", folder / "token.crt"
+    if not private_path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        private, certificate = _new_key()
+        private_path.touch(mode=0o600)
+        private_path.write_bytes(private)
+        certificate_path.write_bytes(certificate)
+    private = private_path.read_bytes()
+    public = serialization.load_pem_private_key(private, password=None).public_key()
+    return SigningKey(private, certificate_path.read_bytes(), libtrust_key_id(public))
+
+
+def _new_key() -> tuple[bytes, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Layerlab registry tokens")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650)).sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return private, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def libtrust_key_id(public_key) -> str:
+    """The key id the registry derives from a trusted certificate: SHA-256 of the DER public key, its first 240
+    bits in base32, in twelve groups of four joined by colons."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    encoded = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode().rstrip("=")
+    return ":".join(encoded[i:i + 4] for i in range(0, len(encoded), 4))
+
+
+# --------------------------------------------------------------------------------------------------- scopes
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "repository"
+    name: str  # "alice/hello"
+    actions: frozenset[str]
+
+    @classmethod
+    def parse(cls, text: str) -> Scope | None:
+        kind, _, rest = text.partition(":")
+        name, _, actions = rest.rpartition(":")
+        if kind != "repository" or not REPOSITORY.match(name):
+            return None
+        return cls(kind, name, frozenset(actions.split(",")) & ACTIONS)
+
+
+def granted(user, scope: Scope) -> frozenset[str]:
+    """The actions `user` may take on the repository of `scope`."""
+    if scope.name.split("/", 1)[0] == user.get_username():
+        allowed = set(ACTIONS)
+        if "push" in scope.actions and over_quota(user.get_username()):
+            allowed.discard("push")
+        return scope.actions & allowed
+    if user.groups.filter(name=INSTRUCTORS_GROUP).exists():
+        return scope.actions & {"pull"}
+    return frozenset()
+
+
+def issue_token(subject: str, scopes: list[tuple[Scope, frozenset[str]]], *, lifetime=TOKEN_LIFETIME) -> str:
+    key = signing_key()
+    now = datetime.datetime.now(datetime.UTC)
+    claims = {
+        "iss": ISSUER,
+        "sub": subject,
+        "aud": SERVICE,
+        "iat": now,
+        "nbf": now - datetime.timedelta(seconds=5),
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+        "access": [
+            {"type": scope.kind, "name": scope.name, "actions": sorted(actions)} for scope, actions in scopes
+        ],
+    }
+    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.key_id})
+
+
+# ---------------------------------------------------------------------------------------------------- quotas
+
+
+def namespace_usage(namespace: str) -> int:
+    """Bytes of the blobs the namespace's repositories link to, read from the registry's own storage."""
+    storage = Path(settings.REGISTRY_DATA_DIR) / "storage" / "docker" / "registry" / "v2"
+    repositories = storage / "repositories" / namespace
+    digests = {link.read_text().strip() for link in repositories.glob("**/_layers/sha256/*/link")}
+    total = 0
+    for digest in digests:
+        algorithm, _, value = digest.partition(":")
+        data = storage / "blobs" / algorithm / value[:2] / value / "data"
+        if data.exists():
+            total += data.stat().st_size
+    return total
+
+
+def over_quota(namespace: str) -> bool:
+    return namespace_usage(namespace) >= settings.REGISTRY_QUOTA_MB * 1024 * 1024
+
+
+def quota_message(namespace: str) -> str:
+    used = namespace_usage(namespace) / (1024 * 1024)
+    return (f"Your registry space is full ({used:.1f} MB of {settings.REGISTRY_QUOTA_MB} MB): delete an image you "
+            "no longer need before pushing another.")
+
+
+def new_registry_password() -> str:
+    return secrets.token_urlsafe(24)
