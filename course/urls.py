@@ -11,5 +11,6 @@ urlpatterns = [
     path("exercises/<slug:slug>/attempts", views.exercise_attempts, name="exercise-attempts"),
     path("attempts/<int:attempt_id>", views.attempt_detail, name="attempt"),
     path("accounts/sign-up/", views.sign_up, name="sign-up"),
+    path("accounts/profile/", views.profile, name="profile"),
     path("sandbox/status", views.sandbox_status, name="sandbox-status"),
 ]

@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from course.models import Exercise, Lesson
 from course.progress import progress_for
-from sandbox import jobs
-from sandbox.models import Attempt, Draft
+from sandbox import jobs, registry
+from sandbox.models import Attempt, Draft, RegistryPassword
 from sandbox.status import engine_status
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -143,3 +144,24 @@ def sandbox_status(request: HttpRequest) -> JsonResponse:
     status = engine_status()
     body = {"available": status.available, "version": status.version}
     return JsonResponse(body, status=200 if status.available else 503)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The learner's account page: their registry namespace and the password `docker login` should use."""
+    new_password = None
+    if request.method == "POST":
+        new_password = registry.new_registry_password()
+        RegistryPassword.objects.update_or_create(
+            user=request.user, defaults={"digest": hashlib.sha256(new_password.encode()).hexdigest()}
+        )
+    username = request.user.get_username()
+    return render(request, "registration/profile.html", {
+        "registry_host": settings.REGISTRY_HOST,
+        "namespace": username,
+        "used_mb": registry.namespace_usage(username) / (1024 * 1024),
+        "quota_mb": settings.REGISTRY_QUOTA_MB,
+        "has_password": RegistryPassword.objects.filter(user=request.user).exists(),
+        "new_password": new_password,
+    })

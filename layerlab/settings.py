@@ -149,6 +149,9 @@ REGISTRY_HOST = env_str("REGISTRY_HOST", "127.0.0.1:5000")
 REGISTRY_REALM = env_str("REGISTRY_REALM", "http://127.0.0.1:8000/registry/token")
 REGISTRY_DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(STATE_DIR / "registry")))
 REGISTRY_QUOTA_MB = env_int("REGISTRY_QUOTA_MB", 200, minimum=1)
+# Garbage-collect the registry's unreferenced blobs every this many sandbox sweeps (the sweep runs every
+# SANDBOX_REAP_INTERVAL seconds). The collector is meant for quiet moments: a push racing it may have to be redone.
+REGISTRY_GC_EVERY = env_int("REGISTRY_GC_EVERY", 12, minimum=1)
 
 LOGGING = {
     "version": 1,

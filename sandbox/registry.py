@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import json
 import re
 import secrets
+import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -138,17 +141,26 @@ def issue_token(subject: str, scopes: list[tuple[Scope, frozenset[str]]], *, lif
 
 
 def namespace_usage(namespace: str) -> int:
-    """Bytes of the blobs the namespace's repositories link to, read from the registry's own storage."""
+    """Bytes the namespace's tagged images take (each layer counted once), read from the registry's storage."""
     storage = Path(settings.REGISTRY_DATA_DIR) / "storage" / "docker" / "registry" / "v2"
-    repositories = storage / "repositories" / namespace
-    digests = {link.read_text().strip() for link in repositories.glob("**/_layers/sha256/*/link")}
-    total = 0
-    for digest in digests:
-        algorithm, _, value = digest.partition(":")
-        data = storage / "blobs" / algorithm / value[:2] / value / "data"
-        if data.exists():
-            total += data.stat().st_size
-    return total
+    sizes: dict[str, int] = {}
+    for link in (storage / "repositories" / namespace).glob("**/_manifests/tags/*/current/link"):
+        manifest = _blob(storage, link.read_text().strip())
+        if manifest is None:
+            continue
+        for part in [manifest.get("config") or {}, *(manifest.get("layers") or [])]:
+            if part.get("digest"):
+                sizes[part["digest"]] = part.get("size", 0)
+    return sum(sizes.values())
+
+
+def _blob(storage: Path, digest: str) -> dict | None:
+    algorithm, _, value = digest.partition(":")
+    data = storage / "blobs" / algorithm / value[:2] / value / "data"
+    try:
+        return json.loads(data.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def over_quota(namespace: str) -> bool:
@@ -163,3 +175,63 @@ def quota_message(namespace: str) -> str:
 
 def new_registry_password() -> str:
     return secrets.token_urlsafe(24)
+
+
+# ---------------------------------------------------------------------------------------------- the registry API
+
+MANIFEST_TYPES = ", ".join([
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+])
+
+
+class RegistryClient:
+    """The site's own calls to the registry, with tokens it signs for itself."""
+
+    def __init__(self, host: str | None = None):
+        self.base = f"http://{host or settings.REGISTRY_HOST}/v2"
+
+    def _headers(self, access: list[dict]) -> dict[str, str]:
+        token = issue_token("layerlab", [(Scope(a["type"], a["name"], frozenset(a["actions"])),
+                                          frozenset(a["actions"])) for a in access])
+        return {"Authorization": f"Bearer {token}", "Accept": MANIFEST_TYPES}
+
+    def repositories(self, namespace: str) -> list[str]:
+        response = requests.get(f"{self.base}/_catalog", params={"n": 1000}, timeout=10,
+                                headers=self._headers([{"type": "registry", "name": "catalog", "actions": ["*"]}]))
+        response.raise_for_status()
+        return [name for name in response.json().get("repositories") or [] if name.startswith(f"{namespace}/")]
+
+    def tags(self, name: str) -> list[str]:
+        response = requests.get(f"{self.base}/{name}/tags/list", timeout=10, headers=self._pull(name))
+        if response.status_code == 404:
+            return []
+        response.raise_for_status()
+        return response.json().get("tags") or []
+
+    def digest(self, name: str, reference: str) -> str | None:
+        response = requests.head(f"{self.base}/{name}/manifests/{reference}", timeout=10, headers=self._pull(name))
+        return response.headers.get("Docker-Content-Digest") if response.status_code == 200 else None
+
+    def delete_namespace(self, namespace: str) -> int:
+        """Delete every manifest in the namespace's repositories; the blobs go at the next garbage collection."""
+        deleted = 0
+        for name in self.repositories(namespace):
+            headers = self._headers([{"type": "repository", "name": name, "actions": ["pull", "delete"]}])
+            for digest in {self.digest(name, tag) for tag in self.tags(name)} - {None}:
+                requests.delete(f"{self.base}/{name}/manifests/{digest}", headers=headers, timeout=10)
+                deleted += 1
+        return deleted
+
+    def _pull(self, name: str) -> dict[str, str]:
+        return self._headers([{"type": "repository", "name": name, "actions": ["pull"]}])
+
+
+def collect_garbage() -> str:
+    """Run the registry's garbage collector over its storage, when this host runs the registry."""
+    config = Path(settings.REGISTRY_DATA_DIR) / "config.yml"
+    if not config.exists():
+        return "no local registry"
+    finished = subprocess.run(["/usr/bin/docker-registry", "garbage-collect", "--delete-untagged", str(config)],
+                              capture_output=True, text=True, timeout=600, check=False)
+    return finished.stdout.strip().splitlines()[-1] if finished.stdout.strip() else finished.stderr.strip()

@@ -8,6 +8,7 @@ import threading
 from django.conf import settings
 
 from sandbox.engine import MB, Engine, EngineUnavailable, ReapReport
+from sandbox.registry import collect_garbage
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
@@ -23,9 +24,13 @@ def sweep_once(engine: Engine | None = None, *, older_than: float | None = None)
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:
-    """Sweep every `interval` seconds until `stop` is set."""
+    """Sweep every `interval` seconds until `stop` is set; the registry's garbage goes every REGISTRY_GC_EVERY."""
     engine = Engine.from_settings()
+    sweeps = 0
     while not stop.wait(interval):
+        sweeps += 1
+        if sweeps % settings.REGISTRY_GC_EVERY == 0:
+            log.info("registry garbage collection: %s", collect_garbage())
         try:
             report = sweep_once(engine)
         except EngineUnavailable as error:

@@ -183,3 +183,16 @@ def test_only_fresh_tokens_signed_by_the_site_are_accepted(stack, settings):
     assert manifest_status(stack, token(real.private_pem, real.key_id)) in (200, 404)
     assert manifest_status(stack, token(forger_private, real.key_id)) == 401
     assert manifest_status(stack, token(real.private_pem, real.key_id, minutes=-1)) == 401
+
+
+def test_deleting_an_account_deletes_its_repositories_and_gc_frees_the_space(stack, cli, settings):
+    settings.REGISTRY_HOST = stack["registry"]
+    settings.REGISTRY_DATA_DIR = stack["data"]
+    user = learner("mallory")
+    cli("login", stack["registry"], "-u", "mallory", "-p", "mallory-site-password", check=True)
+    assert push(cli, stack, "mallory/hello:1.0").returncode == 0
+    assert registry.RegistryClient().repositories("mallory") == ["mallory/hello"]
+    user.delete()
+    assert registry.RegistryClient().tags("mallory/hello") == []
+    registry.collect_garbage()
+    assert registry.namespace_usage("mallory") == 0

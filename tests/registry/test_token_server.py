@@ -1,0 +1,117 @@
+"""The token realm on its own: who gets which actions, and the account page that hands out registry passwords."""
+import base64
+import hashlib
+import json
+
+import jwt
+import pytest
+from cryptography import x509
+from django.contrib.auth.models import Group, User
+
+from sandbox import registry
+from sandbox.models import RegistryPassword
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def registry_dir(settings, tmp_path):
+    settings.REGISTRY_DATA_DIR = tmp_path
+    settings.REGISTRY_QUOTA_MB = 1
+    return tmp_path
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def ask(client, username: str | None, password: str = "", *scopes: str):
+    headers = {"HTTP_AUTHORIZATION": basic(username, password)} if username else {}
+    return client.get("/registry/token", {"service": registry.SERVICE, "scope": list(scopes)}, **headers)
+
+
+def access(response) -> list[dict]:
+    certificate = x509.load_pem_x509_certificate(registry.signing_key().certificate_pem)
+    claims = jwt.decode(response.json()["token"], certificate.public_key(), algorithms=["RS256"],
+                        audience=registry.SERVICE, issuer=registry.ISSUER)
+    return claims["access"]
+
+
+@pytest.fixture
+def alice():
+    return User.objects.create_user("alice", password="alice-pass-123")
+
+
+def test_anonymous_requests_are_refused(client):
+    response = ask(client, None, "", "repository:alice/hello:pull")
+    assert response.status_code == 401
+    assert "Basic" in response["WWW-Authenticate"]
+
+
+def test_a_wrong_password_is_refused(client, alice):
+    assert ask(client, "alice", "nope", "repository:alice/hello:pull").status_code == 401
+
+
+def test_a_learner_gets_push_and_pull_in_their_namespace_only(client, alice):
+    response = ask(client, "alice", "alice-pass-123", "repository:alice/hello:push,pull", "repository:bob/x:pull")
+    assert access(response) == [
+        {"type": "repository", "name": "alice/hello", "actions": ["pull", "push"]},
+        {"type": "repository", "name": "bob/x", "actions": []},
+    ]
+
+
+def test_an_instructor_may_pull_but_not_push_elsewhere(client):
+    grace = User.objects.create_user("grace", password="grace-pass-123")
+    grace.groups.add(Group.objects.get_or_create(name="instructors")[0])
+    response = ask(client, "grace", "grace-pass-123", "repository:alice/hello:push,pull")
+    assert access(response)[0]["actions"] == ["pull"]
+
+
+def test_the_key_id_matches_the_certificate_the_registry_trusts():
+    key = registry.signing_key()
+    certificate = x509.load_pem_x509_certificate(key.certificate_pem)
+    assert key.key_id == registry.libtrust_key_id(certificate.public_key())
+    assert len(key.key_id.split(":")) == 12 and all(len(group) == 4 for group in key.key_id.split(":"))
+
+
+def store_tagged_image(storage, name: str, tag: str, layer_size: int) -> None:
+    """What the registry keeps on disk for one pushed tag: a manifest blob naming a layer, and the tag's link."""
+    manifest = json.dumps({"schemaVersion": 2, "config": {"digest": "sha256:" + "c" * 64, "size": 1000},
+                           "layers": [{"digest": "sha256:" + "d" * 64, "size": layer_size}]}).encode()
+    digest = hashlib.sha256(manifest).hexdigest()
+    blob = storage / "blobs" / "sha256" / digest[:2] / digest / "data"
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(manifest)
+    link = storage / "repositories" / name / "_manifests" / "tags" / tag / "current" / "link"
+    link.parent.mkdir(parents=True)
+    link.write_text(f"sha256:{digest}")
+
+
+def test_a_full_namespace_cannot_push_and_says_why(client, alice, registry_dir):
+    store_tagged_image(registry_dir / "storage" / "docker" / "registry" / "v2", "alice/hello", "1.0",
+                       2 * 1024 * 1024)
+    response = ask(client, "alice", "alice-pass-123", "repository:alice/hello:push,pull")
+    assert response.status_code == 403
+    assert "2.0 MB of 1 MB" in response.json()["errors"][0]["message"]
+    assert access(ask(client, "alice", "alice-pass-123", "repository:alice/hello:pull"))[0]["actions"] == ["pull"]
+
+
+def test_the_account_page_needs_a_login(client):
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_a_learner_creates_a_registry_password_that_works_once_shown(client, alice):
+    client.force_login(alice)
+    page = client.post("/accounts/profile/").content.decode()
+    password = page.split('<code id="registry-password">')[1].split("</code>")[0]
+    stored = RegistryPassword.objects.get(user=alice)
+    assert stored.digest == hashlib.sha256(password.encode()).hexdigest()
+    assert password not in client.get("/accounts/profile/").content.decode()
+    assert ask(client, "alice", password, "repository:alice/hello:pull").status_code == 200
+
+
+def test_replacing_the_registry_password_retires_the_old_one(client, alice):
+    client.force_login(alice)
+    first = client.post("/accounts/profile/").content.decode().split('id="registry-password">')[1].split("<")[0]
+    client.post("/accounts/profile/")
+    assert ask(client, "alice", first, "repository:alice/hello:pull").status_code == 401
