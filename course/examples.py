@@ -76,12 +76,11 @@ class _Recorder:
 
     def build(self, _argument: Any) -> Iterator[str]:
         yield f"$ docker build -t {self.name} ."
-        result = None
-        for event in self.engine.build(self.files, allowed_bases=self.example.bases, attempt_id=_attempt_id(self)):
-            if isinstance(event, BuildResult):
-                result = event
-            else:
-                yield from _build_event(event)
+        # A recording need not stream: the build's result is its last event.
+        *events, result = self.engine.build(self.files, allowed_bases=self.example.bases,
+                                            attempt_id=_attempt_id(self))
+        for event in events:
+            yield from _build_event(event)
         yield from self._finish(result)
 
     def rebuild(self, changes: dict[str, str] | None) -> Iterator[str]:

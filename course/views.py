@@ -1,4 +1,3 @@
-import hashlib
 import json
 from pathlib import Path
 
@@ -150,12 +149,7 @@ def sandbox_status(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """The learner's account page: their registry namespace and the password `docker login` should use."""
-    new_password = None
-    if request.method == "POST":
-        new_password = registry.new_registry_password()
-        RegistryPassword.objects.update_or_create(
-            user=request.user, defaults={"digest": hashlib.sha256(new_password.encode()).hexdigest()}
-        )
+    new_password = RegistryPassword.rotate(request.user) if request.method == "POST" else None
     username = request.user.get_username()
     return render(request, "registration/profile.html", {
         "registry_host": settings.REGISTRY_HOST,

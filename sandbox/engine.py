@@ -724,6 +724,18 @@ def _labels(role: str, *, attempt: str | None = None) -> dict[str, str]:
     return labels
 
 
+def progress(stream: Iterator[Any]) -> Iterator[Any]:
+    """Pass on the progress events of `build` or `run` and return their result, which they yield last:
+    `result = yield from progress(engine.build(...))`."""
+    result = None
+    for event in stream:
+        if isinstance(event, (BuildResult, RunResult)):
+            result = event
+        else:
+            yield event
+    return result
+
+
 def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
     """The submission with one LABEL instruction appended for the sandbox's bookkeeping.
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.dockerfile import Dockerfile, parse
-from sandbox.engine import Engine, EngineUnavailable
-from sandbox.facts import BuildResult, LogLine
+from sandbox.engine import Engine, EngineUnavailable, progress
+from sandbox.facts import BuildResult
 from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
 from sandbox.limits import SandboxLimits
 from sandbox.lint import lint_dockerfile
@@ -158,13 +158,8 @@ class _Session:
         return facts
 
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
-        result = None
-        for event in self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
-                                       limits=self.limits, cancel=self.cancel):
-            if isinstance(event, BuildResult):
-                result = event
-            else:
-                yield event
+        result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
+                                                       limits=self.limits, cancel=self.cancel))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during the build")
         self.builds.append(result)
@@ -194,13 +189,8 @@ class _Session:
             facts.rebuilds[need.key] = yield from self._build(changed, None)
 
     def _run(self, image: str, check):
-        result = None
-        for event in self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
-                                     limits=self.limits, cancel=self.cancel):
-            if isinstance(event, LogLine):
-                yield event
-            else:
-                result = event
+        result = yield from progress(self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
+                                                     limits=self.limits, cancel=self.cancel))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during a run")
         return result

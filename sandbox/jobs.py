@@ -26,8 +26,8 @@ from django.utils import timezone
 from course.exercises import grading_spec
 from course.models import Exercise
 from sandbox import news
-from sandbox.engine import Engine
-from sandbox.facts import BuildResult, BuildStep, LogLine, RunResult, StepFinished
+from sandbox.engine import Engine, progress
+from sandbox.facts import BuildStep, LogLine, StepFinished
 from sandbox.grader import CheckResult, GradeReport, grade_stream
 from sandbox.models import Attempt, AttemptEvent
 from sandbox.outcomes import Outcome, OutcomeKind
@@ -230,23 +230,13 @@ def _submit_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterat
 def _try_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
     spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
     limits = engine.limits.tightened(**spec.limits)
-    build = None
-    for item in engine.build(files, allowed_bases=spec.bases, attempt_id=f"a{attempt.id}", limits=limits,
-                             cancel=cancelled):
-        if isinstance(item, BuildResult):
-            build = item
-        else:
-            yield item
+    build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=f"a{attempt.id}",
+                                             limits=limits, cancel=cancelled))
     if not build.outcome.ok:
         yield _status_of(build.outcome), build.outcome, None
         return
     try:
-        run = None
-        for item in engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled):
-            if isinstance(item, RunResult):
-                run = item
-            else:
-                yield item
+        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled))
         yield _status_of(run.outcome), run.outcome, None
     finally:
         engine.discard(build)

@@ -16,7 +16,6 @@ import datetime
 import hashlib
 import json
 import re
-import secrets
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -172,9 +171,6 @@ def quota_message(namespace: str) -> str:
     return (f"Your registry space is full ({used:.1f} MB of {settings.REGISTRY_QUOTA_MB} MB): delete an image you "
             "no longer need before pushing another.")
 
-
-def new_registry_password() -> str:
-    return secrets.token_urlsafe(24)
 
 
 # ---------------------------------------------------------------------------------------------- the registry API

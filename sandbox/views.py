@@ -1,8 +1,6 @@
 """The registry's token realm (docs: sandbox/registry.py)."""
 import base64
 import binascii
-import hashlib
-import hmac
 
 from django.contrib.auth import authenticate, get_user_model
 from django.http import HttpRequest, JsonResponse
@@ -34,8 +32,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
 def _user_for(request: HttpRequest, username: str, password: str):
     """A learner's registry password (fast, and what `docker login` should use) or their site password."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    stored = RegistryPassword.objects.filter(user=user).values_list("digest", flat=True).first() if user else None
-    if stored and hmac.compare_digest(stored, hashlib.sha256(password.encode()).hexdigest()):
+    if user is not None and RegistryPassword.matches(user, password):
         return user
     return authenticate(request, username=username, password=password)
 
