@@ -14,13 +14,14 @@ import yaml
 from sandbox.grader import GradingSpec
 from sandbox.grading import SpecError, parse_check
 from sandbox.limits import SandboxLimits
+from sandbox.references import RELATIVE_REPOSITORY, TAG
 from sandbox.rules import SubmissionRejected
 from sandbox.submission_files import read_context_directory
 
 LANGUAGES = ("en", "zh-hans")
 TEXT_KEYS = ("title", "summary", "instructions")
 LIMIT_KEYS = {"build_timeout", "run_timeout", "memory_mb", "pids", "output_kb", "tmpfs_mb"}
-KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong"}
+KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong", "published", "publish"}
 MAX_STARTER_FILE = 64 * 1024
 
 
@@ -41,13 +42,30 @@ class ExerciseInvalid(Exception):
 
 
 @dataclass(frozen=True)
+class PublishStep:
+    """What a learner publishes before submitting, as `validate_course` plays it: one Publish of the variant's
+    files under `tags` of `repository`, and optionally the digest it printed written into the file `digest_to`."""
+
+    repository: str
+    tags: tuple[str, ...]
+    digest_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    files: dict[str, bytes]
+    publish: tuple[PublishStep, ...] = ()
+    fails: tuple[str, ...] = ()  # for a wrong variant: the ids of the checks it must fail
+
+
+@dataclass(frozen=True)
 class Exercise:
     slug: str
     folder: Path
     definition: dict[str, Any]  # exercise.yaml as validated; what sync_course stores
     starter: dict[str, bytes]
-    solution: dict[str, bytes]
-    wrong: dict[str, tuple[dict[str, bytes], list[str]]]  # variant -> (files, ids of the checks it must fail)
+    solution: Variant
+    wrong: dict[str, Variant]
 
     @property
     def spec(self) -> GradingSpec:
@@ -56,8 +74,15 @@ class Exercise:
 
 def grading_spec(slug: str, definition: dict[str, Any]) -> GradingSpec:
     checks = [parse_check(f"checks[{i}]", options) for i, options in enumerate(definition["checks"])]
+    published = _image_name(definition["published"]) if definition.get("published") else None
     return GradingSpec(slug, list(definition["bases"]), checks, dict(definition.get("limits") or {}),
-                       bool(definition.get("run_as_root", False)))
+                       bool(definition.get("run_as_root", False)), published)
+
+
+def _image_name(text: Any) -> tuple[str, str] | None:
+    """"hello:1.0" as ("hello", "1.0"); None when it is not a repository:tag of the reference grammar."""
+    repository, _, tag = str(text).rpartition(":")
+    return (repository, tag) if RELATIVE_REPOSITORY.match(repository) and TAG.match(tag) else None
 
 
 def load_exercise(folder: Path) -> Exercise:
@@ -72,10 +97,12 @@ def load_exercise(folder: Path) -> Exercise:
         raise ExerciseInvalid(problems)
     _check_definition(definition, problem)
     trees = {name: _tree(folder / name, problem) for name in ("starter", "solution")}
-    wrong = _wrong_variants(folder, definition, problem)
+    solution_steps = _publish_steps("publish", definition.get("publish"), problem)
+    wrong = _wrong_variants(folder, definition, solution_steps, problem)
     if problems:
         raise ExerciseInvalid(problems)
-    return Exercise(folder.name, folder, definition, trees["starter"], trees["solution"], wrong)
+    return Exercise(folder.name, folder, definition, trees["starter"], Variant(trees["solution"], solution_steps),
+                    wrong)
 
 
 def _read(path: Path, problem) -> dict | None:
@@ -105,6 +132,8 @@ def _check_definition(definition: dict, problem) -> None:
     if not isinstance(bases, list) or not bases or not all(isinstance(b, str) for b in bases):
         problem("bases", "a list of the images FROM may name, e.g. [layerlab/python]")
     _check_limits(definition.get("limits") or {}, problem)
+    if "published" in definition and _image_name(definition["published"]) is None:
+        problem("published", "the image under test in the learner's namespace, as repository:tag, e.g. hello:1.0")
     checks = definition.get("checks")
     if not isinstance(checks, list) or not checks:
         problem("checks", "a list of checks (see docs/authoring.md)")
@@ -145,7 +174,7 @@ def _tree(folder: Path, problem) -> dict[str, bytes]:
     return files
 
 
-def _wrong_variants(folder: Path, definition: dict, problem) -> dict:
+def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[PublishStep, ...], problem) -> dict:
     declared = definition.get("wrong") or {}
     if not isinstance(declared, dict):
         problem("wrong", "a mapping of variant name to the ids of the checks it must fail")
@@ -154,22 +183,47 @@ def _wrong_variants(folder: Path, definition: dict, problem) -> dict:
     ids = {options.get("id") for options in definition.get("checks") or [] if isinstance(options, dict)}
     variants = {}
     for name in sorted(present | set(declared)):
-        expected = declared.get(name)
-        if name not in present:
-            problem(f"wrong.{name}", f"there is no folder wrong/{name}/")
+        # Either the ids it fails, or {fails: [ids], publish: [steps]} when it publishes differently.
+        entry = declared.get(name)
+        expected = entry.get("fails") if isinstance(entry, dict) else entry
+        publishes_differently = isinstance(entry, dict) and "publish" in entry
+        if name not in present and not publishes_differently:
+            problem(f"wrong.{name}", f"there is no folder wrong/{name}/ (only a variant that publishes differently "
+                    "may have the solution's files)")
         elif not isinstance(expected, list) or not expected:
             problem(f"wrong.{name}", f"wrong/{name}/ must declare the ids of the checks it fails")
         elif unknown := sorted(set(expected) - ids):
             problem(f"wrong.{name}", f"unknown check id(s): {', '.join(unknown)}")
         else:
-            variants[name] = (_variant(folder, name, problem), list(expected))
+            steps = (_publish_steps(f"wrong.{name}.publish", entry["publish"], problem)
+                     if publishes_differently else solution_steps)
+            variants[name] = Variant(_variant(folder, name, problem), steps, tuple(expected))
     return variants
+
+
+def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
+    if steps is None:
+        return ()
+    if not isinstance(steps, list):
+        problem(key, "a list of publishes, e.g. [{tags: [hello:1.0]}]")
+        return ()
+    parsed = []
+    for index, step in enumerate(steps):
+        names = [_image_name(tag) for tag in step.get("tags") or []] if isinstance(step, dict) else [None]
+        digest_to = step.get("digest_to") if isinstance(step, dict) else None
+        if not names or None in names or len({repository for repository, _ in names}) != 1:
+            problem(f"{key}[{index}].tags", "tags of one repository, as repository:tag, e.g. [app:1.0, app:latest]")
+        elif digest_to is not None and not isinstance(digest_to, str):
+            problem(f"{key}[{index}].digest_to", "the submission file to write the published digest into")
+        else:
+            parsed.append(PublishStep(names[0][0], tuple(tag for _, tag in names), digest_to))
+    return tuple(parsed)
 
 
 def _variant(folder: Path, name: str, problem) -> dict[str, bytes]:
     """A wrong variant holds only the files that differ from the solution; the rest are the solution's."""
     try:
-        own = read_context_directory(folder / "wrong" / name)
+        own = read_context_directory(folder / "wrong" / name) if (folder / "wrong" / name).is_dir() else {}
     except SubmissionRejected as error:
         problem(f"wrong.{name}", error.message("en"))
         return {}

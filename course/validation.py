@@ -3,12 +3,19 @@ fails exactly the checks it declares. `manage.py validate_course` runs this for 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.exercises import Exercise, load_exercise
+from django.contrib.auth import get_user_model
+
+from course.exercises import Exercise, Variant, load_exercise
 from sandbox.engine import Engine
+from sandbox.facts import Published
 from sandbox.grader import GradeReport, grade
+from sandbox.publishing import Destination, publish_stream
 
 
 @dataclass(frozen=True)
@@ -27,19 +34,61 @@ def exercise_folders(root: Path) -> list[Path]:
 def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]:
     results = [
         _judge(engine, exercise, "solution", exercise.solution, _solution_problem),
-        _judge(engine, exercise, "starter", exercise.starter, _starter_problem),
+        _judge(engine, exercise, "starter", Variant(exercise.starter), _starter_problem),
     ]
-    for name, (files, expected) in exercise.wrong.items():
-        results.append(_judge(engine, exercise, f"wrong/{name}", files,
-                              lambda report, expected=expected: _wrong_problem(report, expected)))
+    for name, variant in exercise.wrong.items():
+        results.append(_judge(engine, exercise, f"wrong/{name}", variant,
+                              lambda report, expected=variant.fails: _wrong_problem(report, expected)))
     return results
 
 
-def _judge(engine: Engine, exercise: Exercise, variant: str, files: dict[str, bytes], problem_of) -> VariantResult:
+def _judge(engine: Engine, exercise: Exercise, label: str, variant: Variant, problem_of) -> VariantResult:
     started = time.monotonic()
-    report = grade(engine, exercise.spec, files)
-    problem = problem_of(report) if report.counts else f"not graded: {report.outcome.message()}"
-    return VariantResult(exercise.slug, variant, not problem, problem, time.monotonic() - started)
+    if exercise.spec.uses_registry:
+        problem = _judge_as_publishing_learner(engine, exercise, variant, problem_of)
+    else:
+        problem = _problem(grade(engine, exercise.spec, variant.files), problem_of)
+    return VariantResult(exercise.slug, label, not problem, problem, time.monotonic() - started)
+
+
+def _problem(report: GradeReport, problem_of) -> str:
+    return problem_of(report) if report.counts else f"not graded: {report.outcome.message()}"
+
+
+def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Variant, problem_of) -> str:
+    """Play a learner of a registry exercise: a new account publishes as the variant says, then submits."""
+    with throwaway_learner() as username:
+        files = dict(variant.files)
+        for step in variant.publish:
+            outcome, digest = _publish(engine, exercise, username, files, step)
+            if not outcome.ok:
+                return f"publishing {step.repository}:{','.join(step.tags)} failed: {outcome.message()}"
+            if step.digest_to:
+                files[step.digest_to] = f"{digest}\n".encode()
+        return _problem(grade(engine, exercise.spec, files, namespace=username), problem_of)
+
+
+def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str, bytes], step):
+    stream = publish_stream(engine, username, files, Destination(step.repository, step.tags),
+                            bases=exercise.spec.bases, limits=engine.limits.tightened(**exercise.spec.limits))
+    digest = None
+    while True:
+        try:
+            event = next(stream)
+        except StopIteration as end:
+            return end.value, digest
+        if isinstance(event, Published):
+            digest = event.digest
+
+
+@contextmanager
+def throwaway_learner() -> Iterator[str]:
+    """A learner account for one validation; deleting it deletes what it published (sandbox.signals)."""
+    user = get_user_model().objects.create_user(f"validate-{uuid.uuid4().hex[:12]}")
+    try:
+        yield user.get_username()
+    finally:
+        user.delete()
 
 
 def _failed_ids(report: GradeReport) -> set[str]:

@@ -80,6 +80,13 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": kind, "exercise": exercise.slug})
         await self._subscribe(attempt, after=0)
 
+    async def on_publish(self, frame: dict) -> None:
+        attempt = await database_sync_to_async(jobs.publish)(self.user, frame.get("attempt"), frame.get("repository"),
+                                                             frame.get("tags"))
+        await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": attempt.kind,
+                              "exercise": attempt.exercise.slug})
+        await self._subscribe(attempt, after=0)
+
     async def on_cancel(self, frame: dict) -> None:
         await database_sync_to_async(jobs.cancel)(self.user, frame.get("attempt"))
 
@@ -111,6 +118,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         "lint": on_lint,
         "try": on_try,
         "submit": on_submit,
+        "publish": on_publish,
         "cancel": on_cancel,
         "subscribe": on_subscribe,
     }

@@ -43,6 +43,7 @@ from sandbox.facts import (
     ImageFacts,
     LayerEntry,
     LayerListing,
+    LayerProgress,
     LogLine,
     PathFact,
     ReapReport,
@@ -50,6 +51,7 @@ from sandbox.facts import (
     StepFinished,
     StepRecord,
     StopResult,
+    TransferResult,
     image_facts,
 )
 from sandbox.limits import MB, SandboxLimits
@@ -401,6 +403,79 @@ class Engine:
         with _engine_errors():
             return self.api.images(filters={"label": f"{LABEL_ROLE}=base", "dangling": False})
 
+    # -- registries
+
+    def push(
+        self, image: str, reference: str, *, credentials: tuple[str, str], cancel: threading.Event | None = None,
+    ) -> Iterator[LayerProgress | TransferResult]:
+        """Push `image` as `reference` (registry/name:tag) with the owner's `credentials`. Yields layer progress,
+        then a TransferResult with the manifest's digest, which it also returns. The extra tag is removed after."""
+        repository, _, tag = reference.rpartition(":")
+        try:
+            with _engine_errors():
+                self.api.tag(image, repository, tag)
+            result = yield from self._transfer(
+                lambda: self.api.push(repository, tag=tag, stream=True, decode=True, auth_config=_auth(credentials)),
+                reference, "push", cancel)
+        finally:
+            self.remove(reference)
+        yield result
+        return result
+
+    def pull(
+        self, reference: str, *, credentials: tuple[str, str], attempt_id: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[LayerProgress | TransferResult]:
+        """Pull `reference` (registry/name@digest) and keep it as a sandbox image: relabelled under an attempt
+        tag like a build, so `discard`, `run` and the reaper treat it like any other. Yields layer progress, then
+        a TransferResult naming that image, which it also returns."""
+        try:
+            result = yield from self._transfer(
+                lambda: self.api.pull(reference, stream=True, decode=True, auth_config=_auth(credentials)),
+                reference, "pull", cancel)
+            if result.outcome.ok and self.inspect_raw(reference)["Config"].get("OnBuild"):
+                # Building on it would run the learner's triggers outside the limits of a build.
+                result = replace(result, outcome=rejected(SubmissionRejected("published-onbuild",
+                                                                             reference=reference)))
+            elif result.outcome.ok:
+                result = replace(result, image=self._adopt(reference, attempt_tag(attempt_id)))
+        finally:
+            self.remove(reference)
+        yield result
+        return result
+
+    def _transfer(self, start: Callable[[], Iterator[dict]], reference: str, phase: str,
+                  cancel: threading.Event | None):
+        """Follow a push or pull stream. The registry's refusals are the learner's to read; only a daemon that does
+        not answer is EngineUnavailable."""
+        digest = None
+        try:
+            for message in start():
+                if cancel is not None and cancel.is_set():
+                    return TransferResult(Outcome(OutcomeKind.CANCELLED, phase), reference)
+                if "error" in message:
+                    return TransferResult(_transfer_failure(message["error"], reference, phase), reference)
+                digest = (message.get("aux") or {}).get("Digest", digest)
+                if message.get("id") and message.get("status"):
+                    detail = message.get("progressDetail") or {}
+                    yield LayerProgress(phase, message["id"], message["status"], detail.get("current"),
+                                        detail.get("total"))
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise EngineUnavailable(f"the engine did not answer: {error}") from error
+        except docker.errors.APIError as error:
+            return TransferResult(_transfer_failure(str(error.explanation or error), reference, phase), reference)
+        return TransferResult(Outcome(OutcomeKind.OK, phase), reference, digest)
+
+    def _adopt(self, reference: str, tag: str) -> str:
+        """`reference` re-tagged as `tag` with the sandbox's labels: one LABEL step, no new layer."""
+        labels = " ".join(f'{key}="{value}"' for key, value in _labels("attempt", attempt=tag.split(":")[-1]).items())
+        dockerfile = f"FROM {reference}\nLABEL {labels}\n".encode()
+        with _engine_errors():
+            for _ in self.api.build(fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag,
+                                    pull=False, rm=True, forcerm=True, network_mode="none", decode=True):
+                pass
+        return tag
+
     # -- reap
 
     def reap(self, *, older_than: float, cache_budget_bytes: int | None = None) -> ReapReport:
@@ -717,6 +792,25 @@ def _engine_errors():
         raise
 
 
+def _auth(credentials: tuple[str, str]) -> dict[str, str]:
+    username, password = credentials
+    return {"username": username, "password": password}
+
+
+REGISTRY_DOWN = re.compile(r"connection refused|no such host|i/o timeout|connection reset|EOF|50[0-9] ")
+
+
+def _transfer_failure(message: str, reference: str, phase: str) -> Outcome:
+    """What the daemon's push or pull error means for the learner."""
+    if "manifest unknown" in message or "not found" in message.lower():
+        return Outcome(OutcomeKind.NOT_PUBLISHED, phase, {"reference": reference})
+    if REGISTRY_DOWN.search(message):
+        log.warning("%s of %s failed for want of a registry: %s", phase, reference, message)
+        return Outcome(OutcomeKind.REGISTRY_UNAVAILABLE, phase)
+    reason = message.strip().rstrip(".") + "."
+    return Outcome(OutcomeKind.REGISTRY_DENIED, phase, {"reference": reference, "reason": reason})
+
+
 def _labels(role: str, *, attempt: str | None = None) -> dict[str, str]:
     labels = {LABEL_ROLE: role, LABEL_CREATED: str(int(time.time()))}
     if attempt:
@@ -725,11 +819,11 @@ def _labels(role: str, *, attempt: str | None = None) -> dict[str, str]:
 
 
 def progress(stream: Iterator[Any]) -> Iterator[Any]:
-    """Pass on the progress events of `build` or `run` and return their result, which they yield last:
-    `result = yield from progress(engine.build(...))`."""
+    """Pass on the progress events of `build`, `run`, `push` or `pull` and return their result, which they yield
+    last: `result = yield from progress(engine.build(...))`."""
     result = None
     for event in stream:
-        if isinstance(event, (BuildResult, RunResult)):
+        if isinstance(event, (BuildResult, RunResult, TransferResult)):
             result = event
         else:
             yield event

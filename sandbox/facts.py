@@ -188,3 +188,45 @@ class LayerListing:
     @property
     def size(self) -> int:
         return sum(entry.size for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class LayerProgress:
+    """A layer moving to or from a registry: `status` as Docker words it ("Pushing", "Pushed", "Layer already
+    exists", "Downloading", "Pull complete"), bytes `current` of `total` when known."""
+
+    direction: str  # "push" or "pull"
+    layer: str
+    status: str
+    current: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    """One tag of a publish arrived: `reference` (registry/namespace/repository:tag) is the manifest `digest`."""
+
+    reference: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """How a push or a pull ended: for a push, the `digest` the registry gave the manifest; for a pull, the
+    sandbox's own tag of the image that arrived (`image`, labelled like a build's)."""
+
+    outcome: Outcome
+    reference: str
+    digest: str | None = None
+    image: str | None = None
+
+
+@dataclass
+class RepositoryFacts:
+    """What the course registry holds for one repository of the learner's namespace."""
+
+    name: str  # "alice/hello"
+    tags: list[str]
+    digests: dict[str, str]  # tag -> manifest digest, for the tags the checks ask about that exist
+    configs: dict[str, dict[str, Any]]  # digest -> the image config (Cmd, Entrypoint, Labels ...)
+    pulls: dict[str, Outcome]  # digest -> how pulling it by digest went

@@ -10,18 +10,29 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+
+from sandbox import registry
 from sandbox.dockerfile import Dockerfile, parse
 from sandbox.engine import Engine, EngineUnavailable, progress
-from sandbox.facts import BuildResult
+from sandbox.facts import BuildResult, RepositoryFacts, TransferResult
 from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
 from sandbox.limits import SandboxLimits
 from sandbox.lint import lint_dockerfile
-from sandbox.outcomes import Outcome, OutcomeKind
+from sandbox.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 
 NOT_CHECKED = {
     "en": "Not checked: the image did not build.",
     "zh-hans": "未检查：镜像没有构建成功。",
 }
+NOT_PULLED = {
+    "en": "Not checked: the image could not be pulled from the course registry.",
+    "zh-hans": "未检查：无法从课程镜像仓库拉取镜像。",
+}
+
+
+class RegistryUnavailable(Exception):
+    """The course registry did not answer the grader's questions."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,14 @@ class GradingSpec:
     checks: list[Check]
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of SandboxLimits fields
     run_as_root: bool = False
+    # The image under test is not built from the submission: it is (repository, tag) of the learner's namespace
+    # in the course registry, pulled by its digest.
+    published: tuple[str, str] | None = None
+
+    @property
+    def uses_registry(self) -> bool:
+        return self.published is not None or any(need.kind.startswith("registry") for check in self.checks
+                                                 for need in check.needs())
 
 
 @dataclass(frozen=True)
@@ -62,7 +81,7 @@ class GradeReport:
     @property
     def counts(self) -> bool:
         """Whether this counts as an attempt: failures of the infrastructure, and cancelled work, do not."""
-        return self.outcome.kind not in (OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.CANCELLED)
+        return self.outcome.kind not in INFRASTRUCTURE_FAILURES | {OutcomeKind.CANCELLED}
 
     @property
     def passed(self) -> bool:
@@ -102,19 +121,25 @@ def grade_stream(
     attempt_id: str | None = None,
     failed_attempts: int = 0,
     cancel: threading.Event | None = None,
+    namespace: str = "",
 ) -> Iterator[Any]:
-    """Yields build events, run output (LogLine), CheckResults, and last a GradeReport."""
-    session = _Session(engine, spec, files, attempt_id, cancel)
+    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `namespace` is
+    the learner's in the course registry, for exercises graded from what they published."""
+    if spec.uses_registry and not namespace:
+        raise ValueError(f"{spec.exercise} is graded from the course registry: say whose namespace to look in")
+    session = _Session(engine, spec, files, attempt_id, cancel, namespace)
     try:
         facts = yield from session.gather()
         if facts.build.outcome.ok:
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
-            checks = [_unbuilt(check, facts, failed_attempts) for check in spec.checks]
+            checks = [_unbuilt(check, facts, failed_attempts, spec) for check in spec.checks]
         yield from checks
         yield GradeReport(spec.exercise, session.outcome(facts), tuple(checks), facts.build)
     except EngineUnavailable:
         yield GradeReport(spec.exercise, Outcome(OutcomeKind.ENGINE_UNAVAILABLE), ())
+    except RegistryUnavailable:
+        yield GradeReport(spec.exercise, Outcome(OutcomeKind.REGISTRY_UNAVAILABLE, "pull"), ())
     finally:
         session.clean_up()
 
@@ -127,9 +152,12 @@ def _result(check: Check, verdict: Verdict, failed_attempts: int) -> CheckResult
     return CheckResult(check.id, verdict.passed, points, check.points, check.required, verdict.message, hint)
 
 
-def _unbuilt(check: Check, facts: Facts, failed_attempts: int) -> CheckResult:
+def _unbuilt(check: Check, facts: Facts, failed_attempts: int, spec: GradingSpec) -> CheckResult:
     # BuildSucceeds is the one check that can judge a failed build.
-    verdict = check.judge(facts) if isinstance(check, BuildSucceeds) else Verdict(False, NOT_CHECKED)
+    if isinstance(check, BuildSucceeds):
+        verdict = check.judge(facts)
+    else:
+        verdict = Verdict(False, NOT_PULLED if spec.published else NOT_CHECKED)
     return _result(check, verdict, failed_attempts)
 
 
@@ -137,20 +165,24 @@ class _Session:
     """The engine work for one grading, and the images it must remove afterwards."""
 
     def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None,
-                 cancel: threading.Event | None = None):
+                 cancel: threading.Event | None = None, namespace: str = ""):
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
         self.cancel = cancel
+        self.namespace = namespace
         self.limits: SandboxLimits = engine.limits.tightened(**spec.limits)
         self.builds: list[BuildResult] = []
-        self.run_failed_for_engine = False
+        self.pulls: dict[str, TransferResult] = {}  # digest reference -> its pull
 
     def gather(self):
-        build = yield from self._build(self.files, self.attempt_id)
-        facts = Facts(build=build, dockerfile=_parsed(self.files))
+        if self.spec.published:
+            build = yield from self._pull_published(*self.spec.published)
+        else:
+            build = yield from self._build(self.files, self.attempt_id)
+        facts = Facts(build=build, dockerfile=_parsed(self.files), namespace=self.namespace, submitted=self.files)
         if not build.outcome.ok:
             return facts
         facts.image = self.engine.inspect(build.image)
-        facts.base = self._final_base(facts.dockerfile)
+        facts.base = None if self.spec.published else self._final_base(facts.dockerfile)
         needs = [need for check in self.spec.checks for need in check.needs()]
         yield from self._gather_needs(facts, build.image, needs)
         if any(isinstance(check, HadolintCheck) for check in self.spec.checks):
@@ -164,6 +196,37 @@ class _Session:
             raise EngineUnavailable("the engine failed during the build")
         self.builds.append(result)
         return result
+
+    def _pull_published(self, repository: str, tag: str):
+        """The image under test from the course registry, pulled by digest, as a BuildResult."""
+        digest = self._registry_call(lambda client: client.digest(f"{self.namespace}/{repository}", tag))
+        if digest is None:
+            wanted = registry.reference(self.namespace, repository, tag)
+            return BuildResult(Outcome(OutcomeKind.NOT_PUBLISHED, "pull", {"reference": wanted}))
+        pulled = yield from self._pull(repository, digest)
+        return BuildResult(pulled.outcome, image=pulled.image)
+
+    def _pull(self, repository: str, digest: str):
+        reference = registry.reference(self.namespace, repository, digest)
+        if reference not in self.pulls:
+            pulled = yield from progress(self.engine.pull(
+                reference, credentials=registry.service_credentials(self.namespace), attempt_id=self._pull_id(),
+                cancel=self.cancel))
+            if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
+                raise RegistryUnavailable(pulled.outcome.message())
+            if pulled.image:
+                self.builds.append(BuildResult(pulled.outcome, image=pulled.image))
+            self.pulls[reference] = pulled
+        return self.pulls[reference]
+
+    def _pull_id(self) -> str | None:
+        return f"{self.attempt_id}-pull{len(self.pulls)}" if self.attempt_id else None
+
+    def _registry_call(self, question):
+        try:
+            return question(registry.RegistryClient())
+        except requests.RequestException as error:
+            raise RegistryUnavailable(str(error)) from error
 
     def _final_base(self, dockerfile: Dockerfile):
         stages = {stage.name: stage for stage in dockerfile.stages if stage.name}
@@ -187,6 +250,30 @@ class _Session:
         for need in _unique(needs, "rebuild"):
             changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
             facts.rebuilds[need.key] = yield from self._build(changed, None)
+        yield from self._gather_registry(facts, needs)
+
+    def _gather_registry(self, facts: Facts, needs: list[Need]):
+        wanted: dict[str, set[str]] = {}
+        for need in needs:
+            if need.kind == "registry":
+                wanted.setdefault(need.key, set()).update(need.detail)
+        for repository, tags in wanted.items():
+            facts.registry[repository] = self._registry_call(
+                lambda client, repository=repository, tags=tags: self._repository_facts(client, repository, tags))
+        for need in _unique(needs, "registry_pull"):
+            repository, tag = need.key
+            digest = facts.registry[repository].digests.get(tag)
+            if digest:
+                pulled = yield from self._pull(repository, digest)
+                facts.registry[repository].pulls[digest] = pulled.outcome
+
+    def _repository_facts(self, client, repository: str, tags: set[str]) -> RepositoryFacts:
+        name = f"{self.namespace}/{repository}"
+        present = client.tags(name)
+        digests = {tag: client.digest(name, tag) for tag in sorted(tags & set(present))}
+        digests = {tag: digest for tag, digest in digests.items() if digest}
+        configs = {digest: client.image_config(name, digest) for digest in set(digests.values())}
+        return RepositoryFacts(name, sorted(present), digests, configs, {})
 
     def _run(self, image: str, check):
         result = yield from progress(self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.dockerfile import Dockerfile
-from sandbox.facts import BuildResult, ImageFacts, LayerListing, PathFact, RunResult, StopResult
+from sandbox.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
+from sandbox.references import RELATIVE_REPOSITORY, TAG
 
 MB = 1_000_000  # sizes in checks use the decimal megabytes `docker images` shows
 CONFIG_FIELDS = {
@@ -62,6 +63,9 @@ class Facts:
     layers: list[LayerListing] | None = None
     rebuilds: dict[str, BuildResult] = field(default_factory=dict)
     lint: list[LintFinding] = field(default_factory=list)
+    namespace: str = ""  # the learner's namespace in the course registry
+    submitted: dict[str, bytes] = field(default_factory=dict)  # the submission's files
+    registry: dict[str, RepositoryFacts] = field(default_factory=dict)  # repository (under namespace) -> facts
 
     def learner_layers(self) -> list[LayerListing]:
         """The layers the submission added on top of its final base image."""
@@ -71,7 +75,8 @@ class Facts:
 
 @dataclass(frozen=True)
 class Need:
-    """A fact a check needs: ("run", args, env), ("stop", args), ("paths", path), ("layers",), ("rebuild", key)."""
+    """A fact a check needs: ("run", args, env), ("stop", args), ("paths", path), ("layers",), ("rebuild", key),
+    ("registry", repository, tags), ("registry_pull", repository, tag)."""
 
     kind: str
     key: Any = None
@@ -502,6 +507,94 @@ class HadolintCheck(Check):
         return failed(f"Line {hit.line}: {self.rule} {hit.message}", f"第 {hit.line} 行：{self.rule} {hit.message}")
 
 
+REGISTRY_CONFIG_FIELDS = ("Cmd", "Entrypoint", "Labels", "Env", "WorkingDir", "User")
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass
+class RegistryCheck(Check):
+    """Judged from what the course registry holds under the learner's namespace, not from a build."""
+
+    repository: str = ""
+    tag: str = ""
+    same_digest_as: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # equals for Cmd/Entrypoint/..., contains for Labels
+    digest_file: str | None = None  # a submission file where the learner reports the tag's digest
+    pull: bool = False  # pulling by that digest must work
+
+    def needs(self) -> list[Need]:
+        tags = tuple(tag for tag in (self.tag, self.same_digest_as) if tag)
+        return [Need("registry", self.repository, tags)] + ([Need("registry_pull", (self.repository, self.tag))]
+                                                             if self.pull else [])
+
+    def judge(self, facts: Facts) -> Verdict:
+        found = facts.registry[self.repository]
+        name = f"{found.name}:{self.tag}"
+        digest = found.digests.get(self.tag)
+        if digest is None:
+            having = ", ".join(found.tags) or "none"
+            return failed(f"The course registry has no {name}; the tags of {found.name} are: {having}.",
+                          f"课程镜像仓库中没有 {name}；{found.name} 现有的标签：{having}。")
+        for judge in (self._same_digest, self._config, self._reported, self._pulled):
+            verdict = judge(found, name, digest, facts)
+            if verdict is not None:
+                return verdict
+        return ok(f"{name} is in the course registry as {_short(digest)}.",
+                  f"{name} 已在课程镜像仓库中，摘要为 {_short(digest)}。")
+
+    def _same_digest(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        if self.same_digest_as is None:
+            return None
+        other = found.digests.get(self.same_digest_as)
+        other_name = f"{found.name}:{self.same_digest_as}"
+        if other is None:
+            return failed(f"The course registry has no {other_name} to compare {name} with.",
+                          f"课程镜像仓库中没有 {other_name}，无法与 {name} 比较。")
+        if other != digest:
+            return failed(f"{name} is {_short(digest)} but {other_name} is {_short(other)}: they are two different "
+                          "images. Tag one image twice, then push both tags.",
+                          f"{name} 的摘要是 {_short(digest)}，而 {other_name} 是 {_short(other)}：它们是两个不同的"
+                          "镜像。请给同一个镜像打两个标签，再推送这两个标签。")
+        return None
+
+    def _config(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        config = found.configs.get(digest) or {}
+        for field_name, wanted in self.config.items():
+            value = config.get(field_name)
+            good = _contains(value, wanted) if field_name == "Labels" else _same(value, wanted)
+            if not good:
+                return failed(f"In the registry, {name} has {field_name} {shown(value)}; expected {shown(wanted)}.",
+                              f"镜像仓库中 {name} 的 {field_name} 为 {shown(value)}；期望 {shown(wanted)}。")
+        return None
+
+    def _reported(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        if self.digest_file is None:
+            return None
+        reported = facts.submitted.get(self.digest_file, b"").decode("utf-8", errors="replace").strip()
+        if not DIGEST.match(reported):
+            return failed(f"{self.digest_file} should hold the digest of {name} (sha256: and 64 hex digits); it "
+                          f"holds {shown(_clip(reported, 80))}.",
+                          f"{self.digest_file} 应当写着 {name} 的摘要（sha256: 加 64 位十六进制数字）；"
+                          f"现在的内容是 {shown(_clip(reported, 80))}。")
+        if reported != digest:
+            return failed(f"{self.digest_file} reports {_short(reported)}, but {name} is {_short(digest)}.",
+                          f"{self.digest_file} 写的是 {_short(reported)}，但 {name} 的摘要是 {_short(digest)}。")
+        return None
+
+    def _pulled(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        pulled = found.pulls.get(digest)
+        if not self.pull or pulled is None or pulled.ok:
+            return None
+        return failed(f"Pulling {found.name}@{_short(digest)} failed: {pulled.message('en')}",
+                      f"拉取 {found.name}@{_short(digest)} 失败：{pulled.message('zh-hans')}")
+
+
+def _short(digest: str) -> str:
+    """A digest as people quote it: the algorithm and the first twelve hex digits."""
+    algorithm, _, value = digest.partition(":")
+    return f"{algorithm}:{value[:12]}…" if value else digest
+
+
 # ------------------------------------------------------------------------------------------------------ parsing
 
 CHECK_TYPES: dict[str, tuple[type[Check], Callable[[str, dict], dict], frozenset[str]]] = {}
@@ -623,6 +716,23 @@ def _hadolint_options(key: str, options: dict) -> dict:
     return {"rule": options["rule"]}
 
 
+def _registry_options(key: str, options: dict) -> dict:
+    if not RELATIVE_REPOSITORY.match(str(options.get("repository", ""))):
+        raise SpecError(f"{key}.repository", "a repository under the learner's namespace, e.g. hello")
+    for name in ("tag", "same_digest_as"):
+        if (name == "tag" or name in options) and not TAG.match(str(options.get(name, ""))):
+            raise SpecError(f"{key}.{name}", "a tag, e.g. '1.0' (quote it so YAML keeps it text)")
+    config = options.get("config", {})
+    if not isinstance(config, dict) or set(config) - set(REGISTRY_CONFIG_FIELDS):
+        raise SpecError(f"{key}.config", f"a mapping of {', '.join(REGISTRY_CONFIG_FIELDS)} to the values expected")
+    digest_file = options.get("digest_file")
+    if digest_file is not None and (not isinstance(digest_file, str) or digest_file.startswith("/")):
+        raise SpecError(f"{key}.digest_file", "a file of the submission, e.g. digest.txt")
+    return {"repository": options["repository"], "tag": str(options["tag"]),
+            "same_digest_as": str(options["same_digest_as"]) if "same_digest_as" in options else None,
+            "config": config, "digest_file": digest_file, "pull": bool(options.get("pull", False))}
+
+
 check_type("build")(BuildSucceeds)
 check_type("config", "field equals contains", _config_options)(ConfigCheck)
 check_type("form", "field form", _form_options)(FormCheck)
@@ -636,6 +746,7 @@ check_type("stop", "args within_s prints", _stop_options)(StopCheck)
 check_type("cache", "change cached rebuilt", _cache_options)(CacheCheck)
 check_type("stages", "min max", _numbers("min", "max"))(StagesCheck)
 check_type("hadolint", "rule", _hadolint_options)(HadolintCheck)
+check_type("registry", "repository tag same_digest_as config digest_file pull", _registry_options)(RegistryCheck)
 
 COMMON_OPTIONS = {"id", "type", "points", "required", "hint"}
 

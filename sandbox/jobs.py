@@ -27,10 +27,11 @@ from course.exercises import grading_spec
 from course.models import Exercise
 from sandbox import news
 from sandbox.engine import Engine, progress
-from sandbox.facts import BuildStep, LogLine, StepFinished
+from sandbox.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
 from sandbox.grader import CheckResult, GradeReport, grade_stream
 from sandbox.models import Attempt, AttemptEvent
-from sandbox.outcomes import Outcome, OutcomeKind
+from sandbox.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
+from sandbox.publishing import BadDestination, Destination, publish_stream
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +101,32 @@ def visible_exercise(slug: Any) -> Exercise:
     return exercise
 
 
-def submit(user, exercise: Exercise, kind: str, files: dict[str, str]) -> Attempt:
-    """Queue a try or a submit. One attempt per learner at a time: a second one is refused (code "busy")."""
+def submit(user, exercise: Exercise, kind: str, files: dict[str, str], target: dict | None = None) -> Attempt:
+    """Queue a try, a submit or a publish. One attempt per learner at a time: a second one is refused ("busy")."""
     files = check_files(files)
     with transaction.atomic():
         running = Attempt.objects.of(user).active().order_by("id").first()
         if running:
             raise Refused("busy", f"Attempt {running.id} is still running: wait for it or cancel it.",
                           f"第 {running.id} 次尝试仍在运行：请等待它结束或取消它。", attempt=running.id)
-        attempt = Attempt.objects.create(user=user, exercise=exercise, kind=kind, files=files)
+        attempt = Attempt.objects.create(user=user, exercise=exercise, kind=kind, files=files, target=target or {})
         position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
         record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
     WorkerPool.wake_all()
     return attempt
+
+
+def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
+    """Queue a publish of what a successful attempt built, to `<registry>/<username>/<repository>:<tag>`."""
+    source = owned_attempt(user, source_id)
+    if source.kind == Attempt.Kind.PUBLISH or source.outcome_kind != OutcomeKind.OK:
+        raise Refused("not_publishable", "Only an attempt that built and ran successfully can be published.",
+                      "只有构建并运行成功的尝试才能发布。", attempt=source.id)
+    try:
+        destination = Destination.parse(user.get_username(), repository, tags)
+    except BadDestination as bad:
+        raise Refused("bad_request", bad.message["en"], bad.message["zh-hans"]) from None
+    return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id))
 
 
 def estimated_wait(position: int) -> float:
@@ -179,6 +193,11 @@ def as_event(item: Any) -> dict[str, Any] | None:
         return {"type": "step_finished", "step": item.number, "cached": item.cached, "seconds": item.seconds}
     if isinstance(item, LogLine):
         return {"type": "log", "stream": item.stream, "text": item.text}
+    if isinstance(item, LayerProgress):
+        return {"type": item.direction, "layer": item.layer, "status": item.status, "current": item.current,
+                "total": item.total}
+    if isinstance(item, Published):
+        return {"type": "published", "reference": item.reference, "digest": item.digest}
     if isinstance(item, CheckResult):
         return {"type": "check", "id": item.id, "passed": item.passed, "points": item.points,
                 "max_points": item.max_points, "message": item.message, "hint": item.hint}
@@ -204,8 +223,7 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
     record(attempt, {"type": "started"})
     files = {path: text.encode() for path, text in attempt.files.items()}
     try:
-        stream = _submit_stream(engine, attempt, files, cancelled) if attempt.kind == Attempt.Kind.SUBMIT \
-            else _try_stream(engine, attempt, files, cancelled)
+        stream = STREAMS[attempt.kind](engine, attempt, files, cancelled)
         for item in stream:
             if (event := as_event(item)) is not None:
                 record(attempt, event)
@@ -220,7 +238,7 @@ def _submit_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterat
     spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
     failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
     for item in grade_stream(engine, spec, files, attempt_id=f"a{attempt.id}", failed_attempts=failed,
-                             cancel=cancelled):
+                             cancel=cancelled, namespace=attempt.user.get_username()):
         if isinstance(item, GradeReport):
             yield _status_of(item.outcome), item.outcome, item
         else:
@@ -242,10 +260,25 @@ def _try_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[
         engine.discard(build)
 
 
+def _publish_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
+    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+    outcome = yield from publish_stream(
+        engine, attempt.user.get_username(), files, Destination.from_target(attempt.target), bases=spec.bases,
+        limits=engine.limits.tightened(**spec.limits), attempt_id=f"a{attempt.id}", cancel=cancelled)
+    yield _status_of(outcome), outcome, None
+
+
+STREAMS = {
+    Attempt.Kind.TRY: _try_stream,
+    Attempt.Kind.SUBMIT: _submit_stream,
+    Attempt.Kind.PUBLISH: _publish_stream,
+}
+
+
 def _status_of(outcome: Outcome) -> str:
     if outcome.kind is OutcomeKind.CANCELLED:
         return Attempt.Status.CANCELLED
-    if outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
+    if outcome.kind in INFRASTRUCTURE_FAILURES:
         return Attempt.Status.FAILED
     return Attempt.Status.FINISHED
 

@@ -11,12 +11,14 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from sandbox.outcomes import INFRASTRUCTURE_FAILURES
+
 
 class AttemptQuerySet(models.QuerySet):
     def graded(self) -> "AttemptQuerySet":
         """Submissions that were graded. Failures of the infrastructure (engine down) do not count as attempts."""
         return self.filter(kind=Attempt.Kind.SUBMIT, status=Attempt.Status.FINISHED).exclude(
-            outcome_kind="engine_unavailable"
+            outcome_kind__in=[kind.value for kind in INFRASTRUCTURE_FAILURES]
         )
 
     def of(self, user) -> "AttemptQuerySet":
@@ -30,6 +32,7 @@ class Attempt(models.Model):
     class Kind(models.TextChoices):
         TRY = "try", "Build & Run"
         SUBMIT = "submit", "Submit"
+        PUBLISH = "publish", "Publish"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -43,6 +46,8 @@ class Attempt(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     files = models.JSONField(default=dict)  # relative path -> text of the submission
+    # A publish's destination: {"source": attempt id, "repository": "hello", "tags": ["1.0", "latest"]}
+    target = models.JSONField(default=dict, blank=True)
     outcome_kind = models.CharField(max_length=30, blank=True)
     passed = models.BooleanField(null=True)
     score = models.PositiveIntegerField(null=True)

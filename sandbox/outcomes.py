@@ -22,6 +22,14 @@ class OutcomeKind(StrEnum):
     FILE_SIZE_LIMIT = "file_size_limit"
     ENGINE_UNAVAILABLE = "engine_unavailable"
     CANCELLED = "cancelled"
+    NOT_PUBLISHED = "not_published"
+    REGISTRY_DENIED = "registry_denied"
+    REGISTRY_QUOTA = "registry_quota"
+    REGISTRY_UNAVAILABLE = "registry_unavailable"
+
+
+# Failures of the infrastructure, not of the learner's work: such attempts are not counted against them.
+INFRASTRUCTURE_FAILURES = frozenset({OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.REGISTRY_UNAVAILABLE})
 
 
 MESSAGES: dict[OutcomeKind, dict[str, str]] = {
@@ -66,11 +74,33 @@ MESSAGES: dict[OutcomeKind, dict[str, str]] = {
         "en": "The build server is not available right now. Your work is saved; please try again in a minute.",
         "zh-hans": "构建服务器暂时不可用。你的内容已保存，请稍后再试。",
     },
+    OutcomeKind.NOT_PUBLISHED: {
+        "en": "The course registry has no {reference} yet. Publish it first: press Publish after a Build & Run "
+        "that works, or docker push it from your own machine.",
+        "zh-hans": "课程镜像仓库中还没有 {reference}。请先发布它：在一次成功的“构建并运行”之后点击“发布”，"
+        "或者在你自己的电脑上用 docker push 推送。",
+    },
+    OutcomeKind.REGISTRY_DENIED: {
+        "en": "The course registry refused {reference}: {reason}",
+        "zh-hans": "课程镜像仓库拒绝了 {reference}：{reason}",
+    },
+    OutcomeKind.REGISTRY_QUOTA: {
+        "en": "Your registry space is full ({used_mb} MB of {quota_mb} MB): delete an image you no longer need "
+        "before pushing another.",
+        "zh-hans": "你的镜像仓库空间已满（已用 {used_mb} MB，共 {quota_mb} MB）："
+        "请先删除一个不再需要的镜像，再推送新的。",
+    },
+    OutcomeKind.REGISTRY_UNAVAILABLE: {
+        "en": "The course registry is not available right now. Your work is saved; please try again in a minute.",
+        "zh-hans": "课程镜像仓库暂时不可用。你的内容已保存，请稍后再试。",
+    },
 }
 
 PHASES = {
     "build": {"en": "The build", "zh-hans": "构建"},
     "run": {"en": "The container", "zh-hans": "容器"},
+    "push": {"en": "The push", "zh-hans": "推送"},
+    "pull": {"en": "The pull", "zh-hans": "拉取"},
 }
 
 

@@ -15,11 +15,11 @@ import base64
 import datetime
 import hashlib
 import json
-import re
 import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jwt
 import requests
@@ -28,13 +28,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core import signing
+
+from sandbox.outcomes import Outcome, OutcomeKind
+from sandbox.references import REPOSITORY
 
 SERVICE = "layerlab-registry"
 ISSUER = "layerlab"
 TOKEN_LIFETIME = datetime.timedelta(minutes=5)
 INSTRUCTORS_GROUP = "instructors"
-REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$")
 ACTIONS = {"push", "pull"}
+SERVICE_CREDENTIAL_SALT = "layerlab.registry.service-credential"
+SERVICE_CREDENTIAL_LIFETIME = datetime.timedelta(minutes=30)
 
 
 # --------------------------------------------------------------------------------------------------- the keys
@@ -86,6 +91,30 @@ def libtrust_key_id(public_key) -> str:
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     encoded = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode().rstrip("=")
     return ":".join(encoded[i:i + 4] for i in range(0, len(encoded), 4))
+
+
+# ---------------------------------------------------------------------------------------- service credentials
+
+
+def service_credentials(username: str) -> tuple[str, str]:
+    """What the site gives the Docker daemon to push or pull for a learner: their username and a signed, short-lived
+    password that the realm accepts for that username only, so the daemon gets exactly the learner's rights."""
+    return username, signing.dumps(username, salt=SERVICE_CREDENTIAL_SALT)
+
+
+def is_service_credential(username: str, password: str) -> bool:
+    try:
+        signed_for = signing.loads(password, salt=SERVICE_CREDENTIAL_SALT,
+                                   max_age=SERVICE_CREDENTIAL_LIFETIME.total_seconds())
+    except signing.BadSignature:
+        return False
+    return signed_for == username
+
+
+def reference(namespace: str, repository: str, tag_or_digest: str) -> str:
+    """`<registry>/<namespace>/<repository>:<tag>`, or `...@<digest>` for a digest."""
+    separator = "@" if tag_or_digest.startswith("sha256:") else ":"
+    return f"{settings.REGISTRY_HOST}/{namespace}/{repository}{separator}{tag_or_digest}"
 
 
 # --------------------------------------------------------------------------------------------------- scopes
@@ -166,12 +195,10 @@ def over_quota(namespace: str) -> bool:
     return namespace_usage(namespace) >= settings.REGISTRY_QUOTA_MB * 1024 * 1024
 
 
-def quota_message(namespace: str) -> str:
+def quota_outcome(namespace: str) -> Outcome:
     used = namespace_usage(namespace) / (1024 * 1024)
-    return (f"Your registry space is full ({used:.1f} MB of {settings.REGISTRY_QUOTA_MB} MB): delete an image you "
-            "no longer need before pushing another.")
-
-
+    return Outcome(OutcomeKind.REGISTRY_QUOTA, "push", {"used_mb": f"{used:.1f}",
+                                                          "quota_mb": settings.REGISTRY_QUOTA_MB})
 
 # ---------------------------------------------------------------------------------------------- the registry API
 
@@ -208,6 +235,18 @@ class RegistryClient:
     def digest(self, name: str, reference: str) -> str | None:
         response = requests.head(f"{self.base}/{name}/manifests/{reference}", timeout=10, headers=self._pull(name))
         return response.headers.get("Docker-Content-Digest") if response.status_code == 200 else None
+
+    def image_config(self, name: str, digest: str) -> dict[str, Any]:
+        """The config (Cmd, Entrypoint, Labels ...) of the image whose manifest is `digest`."""
+        headers = self._pull(name)
+        manifest = requests.get(f"{self.base}/{name}/manifests/{digest}", timeout=10, headers=headers)
+        manifest.raise_for_status()
+        config_digest = (manifest.json().get("config") or {}).get("digest")
+        if not config_digest:
+            return {}
+        blob = requests.get(f"{self.base}/{name}/blobs/{config_digest}", timeout=30, headers=headers)
+        blob.raise_for_status()
+        return blob.json().get("config") or {}
 
     def delete_namespace(self, namespace: str) -> int:
         """Delete every manifest in the namespace's repositories; the blobs go at the next garbage collection."""

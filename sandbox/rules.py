@@ -25,6 +25,12 @@ class SubmissionLimits:
 
 
 REJECTION_MESSAGES: dict[str, dict[str, str]] = {
+    "published-onbuild": {
+        "en": "{reference} has ONBUILD instructions. The sandbox does not run them for an image from the registry: "
+        "publish one without ONBUILD.",
+        "zh-hans": "{reference} 含有 ONBUILD 指令。沙箱不会为来自镜像仓库的镜像执行它们："
+        "请发布一个不含 ONBUILD 的镜像。",
+    },
     "no-dockerfile": {
         "en": "There is no Dockerfile in the submission.",
         "zh-hans": "提交的内容里没有 Dockerfile。",

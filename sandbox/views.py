@@ -30,9 +30,11 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
 
 
 def _user_for(request: HttpRequest, username: str, password: str):
-    """A learner's registry password (fast, and what `docker login` should use) or their site password."""
+    """A learner's registry password (fast, and what `docker login` should use), the site's own short-lived
+    credential for the daemon that publishes for them, or their site password."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is not None and RegistryPassword.matches(user, password):
+    if user is not None and (RegistryPassword.matches(user, password)
+                             or registry.is_service_credential(username, password)):
         return user
     return authenticate(request, username=username, password=password)
 
@@ -55,7 +57,7 @@ def registry_token(request: HttpRequest) -> JsonResponse:
             continue
         actions = registry.granted(user, scope)
         if "push" in scope.actions and "push" not in actions and scope.name.startswith(f"{user.get_username()}/"):
-            return _errors(403, "DENIED", registry.quota_message(user.get_username()))
+            return _errors(403, "DENIED", registry.quota_outcome(user.get_username()).message("en"))
         grants.append((scope, actions))
     token = registry.issue_token(user.get_username(), grants)
     return JsonResponse({"token": token, "access_token": token, "expires_in": 300,

@@ -33,7 +33,7 @@ def test_the_real_exercise_loads(folder):
     exercise = load_exercise(folder)
     assert exercise.slug == "entrypoint-cmd"
     assert set(exercise.wrong) == {"cmd-only", "shell-form-entrypoint"}
-    assert b"ENTRYPOINT" in exercise.solution["Dockerfile"]
+    assert b"ENTRYPOINT" in exercise.solution.files["Dockerfile"]
 
 
 def test_a_missing_translation_names_the_key(folder):

@@ -34,7 +34,7 @@ def test_the_solution_passes_with_exit_status_0():
 
 def variant_directory(tmp_path, slug: str, variant: str) -> str:
     """A wrong variant written out whole, as a learner's directory would be."""
-    for name, data in exercise(slug).wrong[variant][0].items():
+    for name, data in exercise(slug).wrong[variant].files.items():
         (tmp_path / name).write_bytes(data)
     return str(tmp_path)
 
@@ -73,7 +73,7 @@ def test_a_rejected_submission_exits_with_status_2(tmp_path):
 
 def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine):
     spec = exercise("entrypoint-cmd").spec
-    events = list(grade_stream(real_engine, spec, exercise("entrypoint-cmd").solution))
+    events = list(grade_stream(real_engine, spec, exercise("entrypoint-cmd").solution.files))
     kinds = [type(event).__name__ for event in events]
     assert kinds[0] == "BuildStep" and kinds[-1] == "GradeReport"
     assert kinds.index("CheckResult") > max(i for i, kind in enumerate(kinds) if kind in ("BuildStep", "LogLine"))
@@ -93,7 +93,7 @@ def test_a_failed_build_fails_every_check_with_a_reason(real_engine):
 
 def test_hints_unlock_after_enough_failed_attempts(real_engine):
     spec = exercise("first-dockerfile").spec
-    files = exercise("first-dockerfile").wrong["shell-form-cmd"][0]
+    files = exercise("first-dockerfile").wrong["shell-form-cmd"].files
     locked = grade(real_engine, spec, files, failed_attempts=0)
     unlocked = grade(real_engine, spec, files, failed_attempts=1)
     assert next(c for c in locked.checks if c.id == "cmd-exec-form").hint is None
@@ -101,12 +101,14 @@ def test_hints_unlock_after_enough_failed_attempts(real_engine):
 
 
 def test_partial_credit_adds_up(real_engine):
-    report = grade(real_engine, exercise("first-dockerfile").spec, exercise("first-dockerfile").wrong["no-workdir"][0])
+    first = exercise("first-dockerfile")
+    report = grade(real_engine, first.spec, first.wrong["no-workdir"].files)
     assert (report.score, report.max_score, report.passed) == (4, 6, False)
 
 
 def test_an_engine_outage_is_not_an_attempt():
-    report = grade(Engine("unix:///nonexistent.sock"), exercise("run-vs-cmd").spec, exercise("run-vs-cmd").solution)
+    run_vs_cmd = exercise("run-vs-cmd")
+    report = grade(Engine("unix:///nonexistent.sock"), run_vs_cmd.spec, run_vs_cmd.solution.files)
     assert isinstance(report, GradeReport)
     assert report.outcome.kind.value == "engine_unavailable"
     assert not report.counts and not report.passed
@@ -114,5 +116,5 @@ def test_an_engine_outage_is_not_an_attempt():
 
 def test_grading_leaves_no_image_behind(real_engine):
     before = {image["Id"] for image in real_engine.api.images(all=True)}
-    grade(real_engine, exercise("layer-cache-order").spec, exercise("layer-cache-order").solution)
+    grade(real_engine, exercise("layer-cache-order").spec, exercise("layer-cache-order").solution.files)
     assert {image["Id"] for image in real_engine.api.images(all=True)} == before

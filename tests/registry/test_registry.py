@@ -1,96 +1,17 @@
 """The course registry with this site as its token server, driven by the real docker CLI on the sandbox engine."""
 import datetime
 import hashlib
-import os
-import socket
 import subprocess
-import sys
-import time
 
 import jwt
 import pytest
 import requests
-from django.conf import settings
-from django.contrib.auth.models import Group, User
 
 from sandbox import registry
 from sandbox.models import RegistryPassword
+from tests.registry.conftest import QUOTA_MB
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
-QUOTA_MB = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, f"nothing answers on port {port}"
-        time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker, tmp_path_factory, real_engine):
-    """Daphne (the realm) and the registry on free loopback ports, sharing a fresh registry data directory."""
-    web, registry_port = free_port(), free_port()
-    data = tmp_path_factory.mktemp("registry")
-    environment = {
-        **os.environ,
-        "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
-        "REGISTRY_HOST": f"127.0.0.1:{registry_port}",
-        "REGISTRY_REALM": f"http://127.0.0.1:{web}/registry/token",
-        "REGISTRY_DATA_DIR": str(data),
-        "REGISTRY_QUOTA_MB": str(QUOTA_MB),
-        "SANDBOX_EMBEDDED_WORKERS": "false",
-        "SANDBOX_REAP_INTERVAL": "0",
-    }
-    config = subprocess.run([sys.executable, "manage.py", "registry_config"], cwd=settings.BASE_DIR, env=environment,
-                            capture_output=True, text=True, check=True).stdout
-    (data / "config.yml").write_text(config)
-    processes = [
-        subprocess.Popen(["/usr/bin/docker-registry", "serve", str(data / "config.yml")], env=environment,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(web),
-                          "layerlab.asgi:application"], cwd=settings.BASE_DIR, env=environment,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-    ]
-    wait_for(registry_port)
-    wait_for(web)
-    yield {"registry": f"127.0.0.1:{registry_port}", "data": data, "environment": environment}
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture
-def cli(stack, tmp_path, real_engine):
-    """The real docker CLI, on the sandbox engine, with a Docker config of its own."""
-    made: list[str] = []
-
-    def docker(*args: str, check: bool = False) -> subprocess.CompletedProcess:
-        if args[0] == "tag":
-            made.append(args[2])
-        environment = {**os.environ, "DOCKER_CONFIG": str(tmp_path / "docker-config"),
-                       "DOCKER_HOST": real_engine.docker_host}
-        return subprocess.run(["/usr/bin/docker", *args], env=environment, capture_output=True, text=True,
-                              timeout=120, check=check)
-
-    yield docker
-    for reference in made:
-        docker("rmi", "-f", reference)
-
-
-def learner(name: str, *, instructor: bool = False) -> User:
-    user = User.objects.create_user(name, password=f"{name}-site-password")
-    if instructor:
-        user.groups.add(Group.objects.get_or_create(name="instructors")[0])
-    return user
-
-
 
 
 def push(cli, stack, reference: str) -> subprocess.CompletedProcess:
@@ -98,7 +19,7 @@ def push(cli, stack, reference: str) -> subprocess.CompletedProcess:
     return cli("push", f"{stack['registry']}/{reference}")
 
 
-def test_a_learner_pushes_and_pulls_in_their_own_namespace(stack, cli):
+def test_a_learner_pushes_and_pulls_in_their_own_namespace(stack, cli, learner):
     learner("alice")
     assert cli("login", stack["registry"], "-u", "alice", "-p", "alice-site-password").returncode == 0
     pushed = push(cli, stack, "alice/hello:1.0")
@@ -108,7 +29,7 @@ def test_a_learner_pushes_and_pulls_in_their_own_namespace(stack, cli):
     assert pulled.returncode == 0, pulled.stderr
 
 
-def test_a_learner_cannot_push_into_another_namespace(stack, cli):
+def test_a_learner_cannot_push_into_another_namespace(stack, cli, learner):
     learner("carol")
     cli("login", stack["registry"], "-u", "carol", "-p", "carol-site-password", check=True)
     pushed = push(cli, stack, "dave/hello:1.0")
@@ -116,7 +37,7 @@ def test_a_learner_cannot_push_into_another_namespace(stack, cli):
     assert "denied" in pushed.stderr.lower() or "unauthorized" in pushed.stderr.lower()
 
 
-def test_a_learner_cannot_pull_another_learners_image_but_an_instructor_can(stack, cli):
+def test_a_learner_cannot_pull_another_learners_image_but_an_instructor_can(stack, cli, learner):
     learner("erin")
     cli("login", stack["registry"], "-u", "erin", "-p", "erin-site-password", check=True)
     assert push(cli, stack, "erin/secret:1.0").returncode == 0
@@ -138,19 +59,19 @@ def test_anonymous_pulls_are_denied(stack, cli):
     assert "unauthorized" in denied.stderr.lower() or "no basic auth credentials" in denied.stderr.lower()
 
 
-def test_wrong_passwords_are_refused(stack, cli):
+def test_wrong_passwords_are_refused(stack, cli, learner):
     learner("heidi")
     refused = cli("login", stack["registry"], "-u", "heidi", "-p", "not-her-password")
     assert refused.returncode != 0 and "Wrong username or password" in refused.stderr
 
 
-def test_a_registry_password_works_for_docker_login(stack, cli):
+def test_a_registry_password_works_for_docker_login(stack, cli, learner):
     user = learner("ivan")
     RegistryPassword.objects.create(user=user, digest=hashlib.sha256(b"ivan-registry-token").hexdigest())
     assert cli("login", stack["registry"], "-u", "ivan", "-p", "ivan-registry-token").returncode == 0
 
 
-def test_the_quota_stops_a_push_with_a_clear_message(stack, cli):
+def test_the_quota_stops_a_push_with_a_clear_message(stack, cli, learner):
     learner("judy")
     cli("login", stack["registry"], "-u", "judy", "-p", "judy-site-password", check=True)
     assert push(cli, stack, "judy/first:1.0").returncode == 0  # about 1 MB compressed
@@ -185,9 +106,7 @@ def test_only_fresh_tokens_signed_by_the_site_are_accepted(stack, settings):
     assert manifest_status(stack, token(real.private_pem, real.key_id, minutes=-1)) == 401
 
 
-def test_deleting_an_account_deletes_its_repositories_and_gc_frees_the_space(stack, cli, settings):
-    settings.REGISTRY_HOST = stack["registry"]
-    settings.REGISTRY_DATA_DIR = stack["data"]
+def test_deleting_an_account_deletes_its_repositories_and_gc_frees_the_space(stack, cli, registry_settings, learner):
     user = learner("mallory")
     cli("login", stack["registry"], "-u", "mallory", "-p", "mallory-site-password", check=True)
     assert push(cli, stack, "mallory/hello:1.0").returncode == 0

@@ -1,0 +1,12 @@
+"""Docker's reference grammar (distribution/reference), for the names learners publish under.
+
+Path components are lower-case letters and digits joined by ".", "_", "__" or runs of "-"; a tag is word
+characters, "." and "-", not starting with either, at most 128 long; a whole name is at most 255 characters.
+"""
+import re
+
+PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})+$")  # namespace/name[/more]
+RELATIVE_REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})*$")  # a name under a namespace
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+MAX_NAME_LENGTH = 255

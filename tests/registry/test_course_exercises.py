@@ -1,0 +1,21 @@
+"""validate_course over the whole course, with the registry its publishing exercises are graded from: each
+solution passes, each starter does not, each wrong variant fails exactly the checks it declares."""
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
+
+
+def test_every_exercise_of_the_course_behaves_as_declared(registry_settings, real_engine):
+    out = StringIO()
+    call_command("validate_course", stdout=out)
+    text = out.getvalue()
+    assert "FAIL" not in text, text
+    assert "All 9 exercise(s) behave as declared." in text
+    assert text.count("  ok   ") >= 9 * 4  # solution, starter and at least two wrong variants each
+    for variant in ("wrong/wrong-tag", "wrong/two-publishes", "wrong/wrong-digest"):
+        assert f"ok   {variant}" in text
+    assert not User.objects.filter(username__startswith="validate-").exists(), "throwaway learners are deleted"
