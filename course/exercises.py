@@ -74,12 +74,12 @@ class Exercise:
 
 def grading_spec(slug: str, definition: dict[str, Any]) -> GradingSpec:
     checks = [parse_check(f"checks[{i}]", options) for i, options in enumerate(definition["checks"])]
-    published = _image_name(definition["published"]) if definition.get("published") else None
+    published = image_name(definition["published"]) if definition.get("published") else None
     return GradingSpec(slug, list(definition["bases"]), checks, dict(definition.get("limits") or {}),
                        bool(definition.get("run_as_root", False)), published)
 
 
-def _image_name(text: Any) -> tuple[str, str] | None:
+def image_name(text: Any) -> tuple[str, str] | None:
     """"hello:1.0" as ("hello", "1.0"); None when it is not a repository:tag of the reference grammar."""
     repository, _, tag = str(text).rpartition(":")
     return (repository, tag) if RELATIVE_REPOSITORY.match(repository) and TAG.match(tag) else None
@@ -132,7 +132,7 @@ def _check_definition(definition: dict, problem) -> None:
     if not isinstance(bases, list) or not bases or not all(isinstance(b, str) for b in bases):
         problem("bases", "a list of the images FROM may name, e.g. [layerlab/python]")
     _check_limits(definition.get("limits") or {}, problem)
-    if "published" in definition and _image_name(definition["published"]) is None:
+    if "published" in definition and image_name(definition["published"]) is None:
         problem("published", "the image under test in the learner's namespace, as repository:tag, e.g. hello:1.0")
     checks = definition.get("checks")
     if not isinstance(checks, list) or not checks:
@@ -209,7 +209,7 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
         return ()
     parsed = []
     for index, step in enumerate(steps):
-        names = [_image_name(tag) for tag in step.get("tags") or []] if isinstance(step, dict) else [None]
+        names = [image_name(tag) for tag in step.get("tags") or []] if isinstance(step, dict) else [None]
         digest_to = step.get("digest_to") if isinstance(step, dict) else None
         if not names or None in names or len({repository for repository, _ in names}) != 1:
             problem(f"{key}[{index}].tags", "tags of one repository, as repository:tag, e.g. [app:1.0, app:latest]")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from course.exercises import image_name
 from course.models import Exercise, Lesson
 from course.progress import progress_for
 from sandbox import jobs, registry
@@ -77,10 +78,26 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "attempt": reverse("attempt", args=[0]),
         },
         "active_attempt": active,
+        "publish": _publish_data(request, exercise),
     }
     return render(request, "course/exercise.html", {
         "exercise": exercise, "progress": progress, "engine": engine_status(), "page_data": page_data,
+        "publish": page_data["publish"],
     })
+
+
+def _publish_data(request: HttpRequest, exercise: Exercise) -> dict:
+    """What the Publish panel needs: where images go, and what to fill in first. The defaults are the image the
+    exercise is graded from (`published: hello:1.0`), else the exercise's slug and `latest`."""
+    published = image_name(exercise.definition["published"]) if exercise.definition.get("published") else None
+    repository, tag = published or (exercise.slug, "latest")
+    return {
+        "registry": settings.REGISTRY_HOST,
+        "username": request.user.get_username(),
+        "repository": repository,
+        "tags": tag,
+        "profile_url": reverse("profile"),
+    }
 
 
 @login_required
@@ -123,6 +140,7 @@ def _attempt_summary(attempt: Attempt) -> dict:
     return {
         "id": attempt.id, "kind": attempt.kind, "status": attempt.status, "passed": attempt.passed,
         "score": attempt.score, "max_score": attempt.max_score, "created_at": attempt.created_at.isoformat(),
+        "outcome": attempt.outcome_kind or None,
     }
 
 

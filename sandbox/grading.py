@@ -562,6 +562,9 @@ class RegistryCheck(Check):
         for field_name, wanted in self.config.items():
             value = config.get(field_name)
             good = _contains(value, wanted) if field_name == "Labels" else _same(value, wanted)
+            if not good and value in (None, "", [], {}):
+                return failed(f"In the registry, {name} has no {field_name}; expected {shown(wanted)}.",
+                              f"镜像仓库中 {name} 没有 {field_name}；期望 {shown(wanted)}。")
             if not good:
                 return failed(f"In the registry, {name} has {field_name} {shown(value)}; expected {shown(wanted)}.",
                               f"镜像仓库中 {name} 的 {field_name} 为 {shown(value)}；期望 {shown(wanted)}。")

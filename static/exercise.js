@@ -1,6 +1,7 @@
 /* Layerlab exercise page: editor tabs, autosave, the sandbox websocket (docs/protocol.md), live output, checks,
-   results and attempt history. Plain ES2020, no build step; the editor and terminal come from
-   static/vendor/layerlab-editor.js (window.LayerlabEditor). Page data and strings are JSON blocks in the page. */
+   results, publishing to the course registry and attempt history. Plain ES2020, no build step; the editor and
+   terminal come from static/vendor/layerlab-editor.js (window.LayerlabEditor). Page data and strings are JSON blocks
+   in the page. */
 (() => {
   "use strict";
 
@@ -496,6 +497,7 @@
     conn.open = false;
     conn.socket = null;
     state.lintPending = false;
+    publishing.awaiting = false;
     updateButtons();
     if (event.code === 4401) {
       markLoggedOut();
@@ -590,6 +592,7 @@
   function onAccepted(frame) {
     state.pendingStart = false;
     watch(Number(frame.attempt), frame.kind, false);
+    onPublishAccepted(frame);
     for (const event of early.splice(0)) onEvent(event);
     revealRunPane();
     loadHistory();
@@ -630,11 +633,13 @@
     live.finished = true;
     if ($("message").dataset.attempt === String(live.id)) clearMessage(); // "still running" is no longer true
     if (event.passed === true) markExercisePassed();
+    publishAfterResult(live, event);
     loadHistory();
   }
 
   function onErrorFrame(frame) {
     const attempt = frame.attempt === undefined || frame.attempt === null ? null : Number(frame.attempt);
+    if (publishRefused(frame, attempt)) return;
     showMessage(localize(frame.message) || t("errorCode", { code: frame.code }), "error", attempt);
     if (frame.code === "busy") {
       // Someone (another tab, or this one before a reload) is running an attempt: follow it so it can be cancelled.
@@ -701,11 +706,14 @@
     setDisabled("action-try", !conn.open || running || blocked);
     setDisabled("action-submit", !conn.open || running || blocked);
     setDisabled("action-cancel", !conn.open || !live || live.finished || live.cancelRequested);
+    setDisabled("publish-button", !conn.open || running || !publishing.source);
     $("action-lint").setAttribute("aria-busy", String(state.lintPending));
     // A button that disables itself under the reader's keyboard would drop focus to the page: move it somewhere useful.
     if (focused && focused.disabled && focused.closest(".actions")) {
       const next = ["action-cancel", "action-try", "action-lint"].map($).find((button) => !button.disabled);
       (next || $("attempt-status")).focus();
+    } else if (focused && focused.disabled && focused.id === "publish-button") {
+      $("publish-status").focus();
     }
   }
 
@@ -773,6 +781,8 @@
     isLive: false,
     kind: null,
     sawRunOutput: false,
+    layers: new Map(), // "push:<layer id>" -> its row in the layer list
+    transferHeads: new Set(), // "push", "pull": the directions whose heading line the terminal has shown
     plainText: [],
     jump: goToLine,
 
@@ -792,6 +802,13 @@
       $("timeline-empty").hidden = false;
       $("checks").replaceChildren();
       $("checks-panel").hidden = true;
+      this.layers = new Map();
+      this.transferHeads = new Set();
+      $("layers").replaceChildren();
+      $("transfer-panel").hidden = true;
+      $("published-list").replaceChildren();
+      $("published-panel").hidden = true;
+      $("published-copy-note").textContent = "";
       $("result").hidden = true;
       $("result").replaceChildren();
       $("output-source").textContent = sourceLabel(id, kind, isLive);
@@ -864,6 +881,50 @@
       $("checks").append(checkItem(event));
     },
 
+    on_push(event) {
+      this.layerProgress(event);
+    },
+
+    on_pull(event) {
+      this.layerProgress(event);
+    },
+
+    // A layer moving to or from the registry: a row per layer with its progress, a terminal line per new status.
+    layerProgress(event) {
+      const direction = event.type === "pull" ? "pull" : "push";
+      const layer = String(event.layer || "");
+      const status = String(event.status || "");
+      if (!this.transferHeads.has(direction)) {
+        this.transferHeads.add(direction);
+        this.write(`── ${t(direction === "pull" ? "termPull" : "termPush")} ──`, "dim");
+      }
+      if (/^Pulling from /.test(status)) { // the image as a whole, not a layer
+        this.write(status, "dim");
+        return;
+      }
+      const key = `${direction}:${layer}`;
+      let row = this.layers.get(key);
+      if (!row) {
+        row = layerRow(direction, layer);
+        this.layers.set(key, row);
+        $("layers").append(row.item);
+      }
+      if (row.status !== status) this.write(t("termLayer", { layer: shortLayer(layer), status: layerStatus(status) }), "dim");
+      updateLayerRow(row, event);
+      $("transfer-title").textContent = t(direction === "pull" ? "layersPull" : "layersPush");
+      $("transfer-panel").hidden = false;
+      const rows = [...this.layers.values()].filter((item) => item.direction === direction);
+      const done = rows.filter((item) => item.done).length;
+      const text = t(direction === "pull" ? "transferPull" : "transferPush", { id: event.attempt, done, total: rows.length });
+      if ($("attempt-status").textContent !== text) this.setStatus(text);
+    },
+
+    on_published(event) {
+      $("published-panel").hidden = false;
+      $("published-list").append(publishedItem(event));
+      this.write(t("termPublished", { reference: event.reference || "", digest: event.digest || "" }), "ok");
+    },
+
     on_result(event) {
       for (const item of $("timeline").querySelectorAll(".running")) {
         item.classList.replace("running", "failed");
@@ -871,7 +932,7 @@
         item.querySelector(".step-state").textContent = t("stepFailed");
       }
       renderResult(event, this);
-      this.setStatus(resultSummary(event));
+      this.setStatus(resultSummary(event, this.kind));
       this.write(localize(event.outcome && event.outcome.message), TERMINAL_STYLE[resultStyle(event)]);
     },
 
@@ -887,7 +948,7 @@
   }
 
   function kindLabel(kind) {
-    return kind === "submit" ? t("kindSubmit") : kind === "try" ? t("kindTry") : "";
+    return { submit: t("kindSubmit"), try: t("kindTry"), publish: t("kindPublish") }[kind] || "";
   }
 
   // "Attempt #42 · Submit" above the output; the kind is unknown for a moment after a reload.
@@ -914,12 +975,14 @@
         event.hint ? el("p", { class: "hint" }, el("strong", { text: t("hint") }), " ", localize(event.hint)) : null));
   }
 
-  function resultHeading(event) {
+  function resultHeading(event, kind) {
+    const ok = Boolean(event.outcome && event.outcome.kind === "ok");
     if (event.status === "cancelled") return t("resultCancelled");
+    if (kind === "publish") return ok ? t("resultPublished") : t("resultNotPublished");
     if (event.status === "failed") return t("resultFailed");
     if (event.passed === true) return t("resultPassed");
     if (event.passed === false) return t("resultNotPassed");
-    return event.outcome && event.outcome.kind === "ok" ? t("resultRan") : t("resultProblem");
+    return ok ? t("resultRan") : t("resultProblem");
   }
 
   // ok: passed, or a try that built and ran; warn: graded but not passed; error: it could not build or run.
@@ -930,8 +993,8 @@
     return event.passed === false ? "warn" : "ok";
   }
 
-  function resultSummary(event) {
-    const heading = resultHeading(event);
+  function resultSummary(event, kind) {
+    const heading = resultHeading(event, kind);
     if (Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null) {
       return `${t("attemptN", { id: event.attempt })}: ${heading} · ${t("score", { score: event.score, max: event.max_score })}`;
     }
@@ -944,7 +1007,7 @@
     const line = outcome.detail && outcome.detail.line;
     box.className = `result result-${resultStyle(event)}`;
     box.replaceChildren(...[
-      el("h3", { text: resultHeading(event) }),
+      el("h3", { text: resultHeading(event, view.kind) }),
       Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null
         ? el("p", { class: "score", text: t("score", { score: event.score, max: event.max_score }) }) : null,
       el("p", { text: localize(outcome.message) }),
@@ -976,6 +1039,260 @@
     setTimeout(() => { if (node.textContent === text) node.textContent = ""; }, 3000);
   }
 
+  // ---------------------------------------------------------------------------------------------- registry transfers
+
+  // Docker's own words for a layer's state, in the page's language; words it may add later pass through as they are.
+  const LAYER_STATUS = {
+    Preparing: "layer_preparing", Waiting: "layer_waiting", Pushing: "layer_pushing", Pushed: "layer_pushed",
+    "Layer already exists": "layer_exists", "Pulling fs layer": "layer_fsLayer", Downloading: "layer_downloading",
+    "Verifying Checksum": "layer_verifying", "Download complete": "layer_downloadComplete",
+    Extracting: "layer_extracting", "Pull complete": "layer_pullComplete", "Already exists": "layer_alreadyExists",
+  };
+  const LAYER_DONE = new Set(["Pushed", "Layer already exists", "Pull complete", "Already exists"]);
+
+  function layerStatus(status) {
+    return LAYER_STATUS[status] ? t(LAYER_STATUS[status]) : status;
+  }
+
+  // Layer ids are short already ("abc123def456"); an image named by its digest is cut to the same length.
+  function shortLayer(layer) {
+    return layer.replace(/^sha256:([0-9a-f]{12})[0-9a-f]*$/, "$1");
+  }
+
+  function formatBytes(bytes) {
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return formatKb(bytes);
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  }
+
+  function layerRow(direction, layer) {
+    const label = el("span", { class: "layer-state" });
+    const meter = el("span", { class: "layer-meter" });
+    const item = el("li", { class: "layer" }, el("code", { class: "layer-id", text: shortLayer(layer) }), label, meter);
+    return { direction, layer, status: null, done: false, item, label, meter };
+  }
+
+  function updateLayerRow(row, event) {
+    const status = String(event.status || "");
+    const current = Number.isInteger(event.current) ? event.current : null;
+    const total = Number.isInteger(event.total) && event.total > 0 ? event.total : null;
+    row.status = status;
+    row.done = LAYER_DONE.has(status);
+    row.item.classList.toggle("done", row.done);
+    row.label.textContent = layerStatus(status);
+    if (row.done || current === null || total === null) {
+      row.meter.replaceChildren();
+      return;
+    }
+    const value = Math.min(current, total);
+    row.meter.replaceChildren(
+      el("progress", { max: total, value, "aria-label": t("layerProgress", { layer: shortLayer(row.layer) }) }),
+      el("span", { class: "layer-bytes", text: `${formatBytes(value)} / ${formatBytes(total)}` }));
+  }
+
+  function publishedItem(event) {
+    const reference = String(event.reference || "");
+    const digest = el("code", { class: "digest", text: String(event.digest || "") });
+    return el("li", { class: "published" },
+      el("code", { class: "reference", text: reference }),
+      el("span", { class: "digest-line" },
+        el("span", { class: "muted", text: t("digestLabel") }), " ", digest, " ",
+        el("button", {
+          type: "button", class: "copy", text: t("copyDigest"), "aria-label": t("copyDigestOf", { reference }),
+          onclick: () => copyFrom(digest),
+        })));
+  }
+
+  // The clipboard needs a secure context and the reader's permission; without it, select the text to copy by hand.
+  async function copyFrom(node) {
+    const note = $("published-copy-note");
+    try {
+      await navigator.clipboard.writeText(node.textContent);
+      flashNote(note, t("copied"));
+    } catch (error) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      flashNote(note, t("copySelected"));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- publish
+
+  // Docker's reference grammar, as sandbox/references.py has it. The server checks again; this only says it sooner.
+  const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+  const REPOSITORY_NAME = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+  const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+  const MAX_TAGS = 5;
+  const MAX_NAME_LENGTH = 255;
+
+  const destination = page.publish || {};
+  // source: the try or submit whose files a publish builds; awaiting: a publish was sent and has no answer yet.
+  const publishing = { source: null, awaiting: false, checking: false };
+  // Endings that say nothing about the files (a submit before publishing, a registry away): the source stays.
+  const NEUTRAL_OUTCOMES = new Set([
+    "not_published", "registry_denied", "registry_quota", "registry_unavailable", "cancelled", "engine_unavailable",
+  ]);
+
+  function initPublish() {
+    $("publish-repository").value = destination.repository || "";
+    $("publish-tags").value = destination.tags || "latest";
+    $("publish-form").addEventListener("submit", publishNow);
+    for (const id of ["publish-repository", "publish-tags"]) $(id).addEventListener("input", onPublishInput);
+    renderPublishPreview();
+  }
+
+  function publishTarget() {
+    const tags = $("publish-tags").value.split(/\s+/).filter(Boolean);
+    return { repository: $("publish-repository").value.trim(), tags: [...new Set(tags)] };
+  }
+
+  function referenceFor(repository, tag) {
+    return `${destination.registry}/${destination.username}/${repository}:${tag}`;
+  }
+
+  // What is wrong with the repository or the tags, as {field, text}, or null.
+  function publishProblem({ repository, tags }) {
+    const repositoryProblem = (text) => ({ field: "publish-repository", text });
+    if (!repository) return repositoryProblem(t("repoEmpty"));
+    if (!REPOSITORY_NAME.test(repository)) {
+      const lower = repository.toLowerCase();
+      return repositoryProblem(REPOSITORY_NAME.test(lower) ? t("repoUpper", { suggestion: lower }) : t("repoInvalid"));
+    }
+    if (`${destination.registry}/${destination.username}/${repository}`.length > MAX_NAME_LENGTH) {
+      return repositoryProblem(t("repoTooLong"));
+    }
+    const tagsProblem = (text) => ({ field: "publish-tags", text });
+    if (!tags.length) return tagsProblem(t("tagsEmpty"));
+    if (tags.length > MAX_TAGS) return tagsProblem(t("tagsTooMany", { limit: MAX_TAGS }));
+    const bad = tags.find((tag) => !TAG_NAME.test(tag));
+    return bad === undefined ? null : tagsProblem(t("tagInvalid", { tag: bad }));
+  }
+
+  function renderPublishPreview() {
+    const { repository, tags } = publishTarget();
+    const names = tags.length ? tags : [""];
+    $("publish-preview").replaceChildren(...names.map((tag) => el("li", {}, el("code", { text: referenceFor(repository, tag) }))));
+  }
+
+  function showPublishProblem(problem) {
+    $("publish-error").textContent = problem ? problem.text : "";
+    for (const id of ["publish-repository", "publish-tags"]) {
+      if (problem && problem.field === id) $(id).setAttribute("aria-invalid", "true");
+      else $(id).removeAttribute("aria-invalid");
+    }
+  }
+
+  // Once a publish was refused for a mistake, the message follows the typing until the mistake is gone.
+  function onPublishInput() {
+    renderPublishPreview();
+    if (publishing.checking) showPublishProblem(publishProblem(publishTarget()));
+  }
+
+  function publishNow(event) {
+    event.preventDefault();
+    if (!publishing.source || $("publish-button").disabled) return;
+    const target = publishTarget();
+    const problem = publishProblem(target);
+    publishing.checking = true;
+    showPublishProblem(problem);
+    if (problem) {
+      $(problem.field).focus();
+      return;
+    }
+    clearMessage();
+    if (send({ type: "publish", attempt: publishing.source.id, repository: target.repository, tags: target.tags })) {
+      state.pendingStart = true;
+      publishing.awaiting = true;
+      setPublishStatus(t("sending"));
+    }
+    updateButtons();
+  }
+
+  function setPublishStatus(text) {
+    $("publish-status").textContent = text;
+  }
+
+  function setPublishSource(id, kind) {
+    const changed = !publishing.source || publishing.source.id !== id;
+    publishing.source = { id, kind };
+    $("publish-source").textContent = t("publishSource", { id, kind: kindLabel(kind) });
+    $("publish-panel").hidden = false;
+    if (changed) setPublishStatus(t("publishReady", { id }));
+    updateButtons();
+  }
+
+  function clearPublishSource() {
+    publishing.source = null;
+    $("publish-panel").hidden = true;
+    setPublishStatus("");
+    updateButtons();
+  }
+
+  function onPublishAccepted(frame) {
+    if (frame.kind !== "publish") return;
+    publishing.awaiting = false;
+    setPublishStatus(t("publishRunning", { id: frame.attempt }));
+  }
+
+  // A try or submit that worked becomes what the panel publishes; one that failed to build or run takes the panel
+  // away, since the files now in the editor do not work. Kind unknown (a reload mid-attempt): the history decides.
+  function publishAfterResult(attempt, event) {
+    const outcome = event.outcome ? event.outcome.kind : null;
+    if (attempt.kind === "publish") announcePublishResult(attempt.id, event);
+    else if (!attempt.kind || NEUTRAL_OUTCOMES.has(outcome)) updateButtons();
+    else if (outcome === "ok") setPublishSource(attempt.id, attempt.kind);
+    else clearPublishSource();
+  }
+
+  function announcePublishResult(id, event) {
+    if (publishing.source === null) return;
+    if (event.status === "cancelled") {
+      setPublishStatus(t("publishCancelled"));
+    } else if (event.outcome && event.outcome.kind === "ok") {
+      const references = live && live.id === id
+        ? live.events.filter((item) => item.type === "published").map((item) => item.reference) : [];
+      setPublishStatus(t("publishDone", { id, references: references.join(", ") }));
+    } else {
+      setPublishStatus(t("publishFailed", { message: localize(event.outcome && event.outcome.message) }));
+    }
+  }
+
+  // After a reload, the same choice from the history: the newest try or submit whose ending says something about
+  // its files is what the panel publishes, if it worked.
+  function publishFromHistory() {
+    if (publishing.source) return;
+    const telling = attempts.list.find((item) => (item.kind === "try" || item.kind === "submit")
+      && !["queued", "running", "cancelled"].includes(item.status) && !NEUTRAL_OUTCOMES.has(item.outcome));
+    if (telling && telling.outcome === "ok") setPublishSource(telling.id, telling.kind);
+  }
+
+  // A successful try or submit opened from the history can be published as well.
+  function publishFromStored(attempt) {
+    if (attempt.kind !== "try" && attempt.kind !== "submit") return;
+    const result = (attempt.events || []).find((event) => event.type === "result");
+    if (result && result.status === "finished" && result.outcome && result.outcome.kind === "ok") {
+      setPublishSource(attempt.id, attempt.kind);
+    }
+  }
+
+  // An error frame that answers a publish: said next to the form. Returns whether it was one.
+  function publishRefused(frame, attempt) {
+    if (!publishing.awaiting || frame.code === "busy") {
+      publishing.awaiting = false;
+      return false;
+    }
+    if (attempt !== null && !(publishing.source && attempt === publishing.source.id)) return false;
+    publishing.awaiting = false;
+    state.pendingStart = false;
+    setPublishStatus("");
+    $("publish-error").textContent = localize(frame.message) || t("errorCode", { code: frame.code });
+    updateButtons();
+    return true;
+  }
+
   // ---------------------------------------------------------------------------------------------- history
 
   const attempts = { list: [], loads: 0, details: new Map(), viewer: null, viewerTabs: null, viewerEditors: new Map() };
@@ -992,6 +1309,7 @@
       attempts.list = Array.isArray(data.attempts) ? data.attempts : [];
       status.textContent = attempts.list.length ? "" : t("historyEmpty");
       renderHistory();
+      publishFromHistory();
       learnLiveKind();
     } catch (error) {
       if (serial === attempts.loads) status.textContent = t("historyError");
@@ -1004,13 +1322,20 @@
     const item = attempts.list.find((entry) => entry.id === live.id);
     if (!item) return;
     live.kind = item.kind;
-    if (output.isLive && output.showing === live.id) $("output-source").textContent = sourceLabel(live.id, live.kind, true);
+    if (output.isLive && output.showing === live.id) {
+      output.kind = live.kind;
+      $("output-source").textContent = sourceLabel(live.id, live.kind, true);
+    }
+    const result = live.events.find((event) => event.type === "result");
+    if (result && live.kind === "publish") announcePublishResult(live.id, result);
   }
 
   function historyOutcome(item) {
     if (item.status === "queued") return t("statusQueued");
     if (item.status === "running") return t("statusRunning");
     if (item.status === "cancelled") return t("resultCancelled");
+    if (item.kind === "publish") return item.outcome === "ok" ? t("resultPublished") : t("resultNotPublished");
+    if (item.kind === "try" && item.outcome) return item.outcome === "ok" ? t("resultRan") : t("resultProblem");
     if (item.status === "failed") return t("resultFailed");
     if (item.passed === true) return t("resultPassed");
     if (item.passed === false) return t("resultNotPassed");
@@ -1059,6 +1384,7 @@
     renderViewer(attempt);
     renderHistory();
     replayStored(attempt);
+    publishFromStored(attempt);
     $("attempt-view-title").focus();
   }
 
@@ -1309,6 +1635,7 @@
     });
     output.init();
     initDialogs();
+    initPublish();
     bindButtons();
     save.lastSaved = draftBody();
     setSaveStatus("saved");

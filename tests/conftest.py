@@ -25,6 +25,14 @@ TIGHT_LIMITS = SandboxLimits(
 BASES = ["layerlab/busybox", "layerlab/python", "layerlab/golang"]
 
 
+@pytest.fixture
+def course(settings):
+    """The course content loaded into the test database."""
+    from course.sync import sync_course
+
+    sync_course(settings.COURSE_CONTENT_DIR)
+
+
 @pytest.fixture(scope="session")
 def real_engine() -> Iterator[Engine]:
     engine = Engine(settings.SANDBOX_DOCKER_HOST, TIGHT_LIMITS)
@@ -47,7 +55,13 @@ def _assert_nothing_left(engine: Engine) -> None:
         image for image in engine.api.images(all=True, filters={"label": LABEL_ROLE})
         if not any(tag.startswith("layerlab/") for tag in image.get("RepoTags") or [])
     ]
+    # Pulls and pushes name the registry's loopback address; the sandbox untags them once they are done.
+    registry_names = [
+        name for image in engine.api.images(all=True)
+        for name in (image.get("RepoTags") or []) + (image.get("RepoDigests") or []) if name.startswith("127.")
+    ]
     assert not containers, f"sandbox containers left behind: {[c['Names'] for c in containers]}"
+    assert not registry_names, f"registry references left behind: {registry_names}"
     assert not images, f"sandbox images left behind: {[(i['Id'][:19], i['RepoTags']) for i in images]}"
 
 

@@ -6,15 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from course.models import Exercise
-from course.sync import sync_course
 from sandbox.models import Attempt, Draft
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def course(settings):
-    sync_course(settings.COURSE_CONTENT_DIR)
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ def cli(stack, tmp_path, real_engine):
     def docker(*args: str, check: bool = False) -> subprocess.CompletedProcess:
         if args[0] == "tag":
             made.append(args[2])
+        if args[0] == "build":
+            made.append(args[args.index("-t") + 1])
         environment = {**os.environ, "DOCKER_CONFIG": str(tmp_path / "docker-config"),
                        "DOCKER_HOST": real_engine.docker_host}
         return subprocess.run(["/usr/bin/docker", *args], env=environment, capture_output=True, text=True,

@@ -57,3 +57,19 @@ def test_a_registry_that_does_not_answer_is_unavailable_not_the_learners_fault(e
     result = list(engine.push(built.image, registry.reference("rupert", "hello", "1.0"),
                               credentials=registry.service_credentials("rupert")))[-1]
     assert result.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE, result.outcome.message()
+
+
+def test_an_image_with_onbuild_triggers_is_refused_not_built_upon(engine, registry_settings, learner, cli, tmp_path):
+    learner("sybil")
+    context = tmp_path / "onbuild"
+    context.mkdir()
+    (context / "Dockerfile").write_text("FROM layerlab/busybox\nONBUILD RUN echo triggered\n")
+    reference = registry.reference("sybil", "trap", "1.0")
+    cli("build", "-t", reference, str(context), check=True)
+    cli("login", registry_settings.REGISTRY_HOST, "-u", "sybil", "-p", "sybil-site-password", check=True)
+    cli("push", reference, check=True)
+    digest = registry.RegistryClient().digest("sybil/trap", "1.0")
+    result = list(engine.pull(registry.reference("sybil", "trap", digest),
+                              credentials=registry.service_credentials("sybil")))[-1]
+    assert result.outcome.kind is OutcomeKind.REJECTED and result.image is None
+    assert "ONBUILD" in result.outcome.message()

@@ -13,6 +13,7 @@ from sandbox.facts import (
     LayerFacts,
     LayerListing,
     PathFact,
+    RepositoryFacts,
     RunResult,
     StepRecord,
     StopResult,
@@ -71,7 +72,7 @@ def spec_error(**options) -> SpecError:
 
 def test_it_covers_every_registered_check_type():
     assert set(CHECK_TYPES) == {"build", "config", "form", "layers", "size", "file", "no_layer_file",
-                                "no_toolchain", "run", "stop", "cache", "stages", "hadolint"}
+                                "no_toolchain", "run", "stop", "cache", "stages", "hadolint", "registry"}
 
 
 # ------------------------------------------------------------------------------------------------ common options
@@ -944,3 +945,78 @@ def test_a_misspelt_option_is_refused_by_key():
         parse_check("checks[2]", {"id": "f", "type": "file", "path": "/app/x", "contents": "oops"})
     assert raised.value.key == "checks[2].contents"
     assert "not an option of file checks" in str(raised.value)
+
+
+# ------------------------------------------------------------------------------------------------------ registry
+
+DIGEST_A, DIGEST_B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+
+
+def registry_facts(digests: dict[str, str], *, tags=None, config=None, pulls=None, submitted=None) -> Facts:
+    repository = RepositoryFacts("alice/app", sorted(tags if tags is not None else digests), digests,
+                                 {digest: config or {} for digest in set(digests.values())}, pulls or {})
+    return facts(namespace="alice", registry={"app": repository}, submitted=submitted or {})
+
+
+def test_a_registry_check_needs_the_tags_it_names_and_a_pull_when_asked():
+    made = check(type="registry", repository="app", tag="latest", same_digest_as="1.0", pull=True)
+    assert made.needs() == [Need("registry", "app", ("latest", "1.0")), Need("registry_pull", ("app", "latest"))]
+
+
+def test_a_missing_tag_names_the_tags_there_are():
+    verdict = check(type="registry", repository="app", tag="1.0").judge(registry_facts({}, tags=["latest"]))
+    assert not verdict.passed
+    assert verdict.message["en"] == "The course registry has no alice/app:1.0; the tags of alice/app are: latest."
+    assert "latest" in verdict.message["zh-hans"]
+
+
+def test_two_tags_with_different_digests_are_two_images():
+    made = check(type="registry", repository="app", tag="latest", same_digest_as="1.0")
+    assert made.judge(registry_facts({"latest": DIGEST_A, "1.0": DIGEST_A})).passed
+    verdict = made.judge(registry_facts({"latest": DIGEST_A, "1.0": DIGEST_B}))
+    assert not verdict.passed
+    assert "sha256:aaaaaaaaaaaa…" in verdict.message["en"] and "sha256:bbbbbbbbbbbb…" in verdict.message["en"]
+    assert "Tag one image twice" in verdict.message["en"]
+
+
+def test_config_from_the_registry_compares_labels_by_those_given():
+    made = check(type="registry", repository="app", tag="1.0", config={"Labels": {"version": "1.0"}})
+    assert made.judge(registry_facts({"1.0": DIGEST_A}, config={"Labels": {"version": "1.0", "x": "y"}})).passed
+    verdict = made.judge(registry_facts({"1.0": DIGEST_A}, config={"Labels": None}))
+    assert verdict.message["en"] == 'In the registry, alice/app:1.0 has no Labels; expected {"version": "1.0"}.'
+    verdict = made.judge(registry_facts({"1.0": DIGEST_A}, config={"Labels": {"version": "2.0"}}))
+    assert verdict.message["en"] == ('In the registry, alice/app:1.0 has Labels {"version": "2.0"}; '
+                                     'expected {"version": "1.0"}.')
+
+
+@pytest.mark.parametrize("reported, words", [
+    (b"", 'digest.txt should hold the digest of alice/app:1.0'),
+    (b"sha256:paste-it-here\n", "it holds \"sha256:paste-it-here\""),
+    (DIGEST_B.encode() + b"\n", "digest.txt reports sha256:bbbbbbbbbbbb…, but alice/app:1.0 is sha256:aaaaaaaaaaaa…"),
+])
+def test_the_reported_digest_must_be_the_tags(reported, words):
+    made = check(type="registry", repository="app", tag="1.0", digest_file="digest.txt")
+    verdict = made.judge(registry_facts({"1.0": DIGEST_A}, submitted={"digest.txt": reported}))
+    assert not verdict.passed and words in verdict.message["en"]
+    right = made.judge(registry_facts({"1.0": DIGEST_A}, submitted={"digest.txt": f"{DIGEST_A}\n".encode()}))
+    assert right.passed and right.message["en"] == "alice/app:1.0 is in the course registry as sha256:aaaaaaaaaaaa…."
+
+
+def test_a_failed_pull_by_digest_says_why():
+    refused = Outcome(OutcomeKind.REGISTRY_DENIED, "pull", {"reference": "x", "reason": "denied."})
+    made = check(type="registry", repository="app", tag="1.0", pull=True)
+    verdict = made.judge(registry_facts({"1.0": DIGEST_A}, pulls={DIGEST_A: refused}))
+    assert not verdict.passed and verdict.message["en"].startswith("Pulling alice/app@sha256:aaaaaaaaaaaa… failed:")
+
+
+@pytest.mark.parametrize("options, key", [
+    ({"repository": "Hello", "tag": "1.0"}, "checks[0].repository"),
+    ({"repository": "hello", "tag": "-1"}, "checks[0].tag"),
+    ({"repository": "hello", "tag": "1.0", "same_digest_as": ".x"}, "checks[0].same_digest_as"),
+    ({"repository": "hello", "tag": "1.0", "config": {"Size": 1}}, "checks[0].config"),
+    ({"repository": "hello", "tag": "1.0", "digest_file": "/etc/digest"}, "checks[0].digest_file"),
+])
+def test_registry_options_are_checked(options, key):
+    with pytest.raises(SpecError) as raised:
+        check(type="registry", **options)
+    assert raised.value.key == key

@@ -9,7 +9,6 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
-from course.sync import sync_course
 from layerlab.routing import websocket_application
 from sandbox import jobs
 from sandbox.engine import Engine
@@ -17,14 +16,12 @@ from sandbox.models import Attempt
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
-SOLUTION = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["echo", "hello"]\n'}
+# An exercise graded from a build (push-private-registry, used for tries, is graded from the registry).
+GRADED = "run-vs-cmd"
+SOLUTION = {"Dockerfile": 'FROM layerlab/busybox\nWORKDIR /app\nRUN echo "built at build time" > build-info.txt\n'
+                          'CMD ["echo", "Hello at run time"]\n'}
 SLOW = {"Dockerfile": "FROM layerlab/busybox\nRUN echo started && sleep 30\n"}
 ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-@pytest.fixture
-def course(settings):
-    sync_course(settings.COURSE_CONTENT_DIR)
 
 
 def in_a_thread(function):
@@ -117,19 +114,19 @@ async def test_lint_answers_at_once_and_queues_nothing(course):
 
 async def test_a_submit_streams_ordered_events_and_is_stored(workers):
     communicator = await connect()
-    await communicator.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+    await communicator.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
     frames = await frames_until(communicator, "result")
     accepted, *events = frames
     assert accepted["type"] == "accepted" and accepted["kind"] == "submit"
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     kinds = [e["type"] for e in events]
     assert kinds[:3] == ["queued", "started", "build_step"]
-    assert kinds.count("check") == 2 and kinds[-1] == "result"
-    assert {"type": "log", "stream": "stdout", "text": "hello"}.items() <= next(
+    assert kinds.count("check") == 3 and kinds[-1] == "result"
+    assert {"type": "log", "stream": "stdout", "text": "Hello at run time"}.items() <= next(
         e for e in events if e["type"] == "log" and e["stream"] == "stdout").items()
     assert events[-1]["status"] == "finished" and events[-1]["passed"] is True
     attempt = await sync_to_async(Attempt.objects.get)(id=accepted["attempt"])
-    assert (attempt.status, attempt.passed, attempt.score) == ("finished", True, 2)
+    assert (attempt.status, attempt.passed, attempt.score) == ("finished", True, 5)
     assert await sync_to_async(attempt.events.count)() == len(events)
     await communicator.disconnect()
 
@@ -139,7 +136,7 @@ async def test_a_try_builds_and_runs_without_grading(workers):
     await communicator.send_json_to({"type": "try", "exercise": "push-private-registry", "files": SOLUTION})
     frames = await frames_until(communicator, "result")
     assert "check" not in [f["type"] for f in frames]
-    assert any(f["type"] == "log" and f.get("text") == "hello" for f in frames)
+    assert any(f["type"] == "log" and f.get("text") == "Hello at run time" for f in frames)
     assert frames[-1]["status"] == "finished" and frames[-1]["passed"] is None
     await communicator.disconnect()
 
@@ -161,7 +158,7 @@ async def test_a_second_attempt_while_one_runs_is_refused(workers):
     communicator = await connect()
     await communicator.send_json_to({"type": "try", "exercise": "push-private-registry", "files": SLOW})
     first = (await frames_until(communicator, "accepted"))[-1]["attempt"]
-    await communicator.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+    await communicator.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
     error = (await frames_until(communicator, "error"))[-1]
     assert (error["code"], error["attempt"]) == ("busy", first)
     await communicator.send_json_to({"type": "cancel", "attempt": first})
@@ -171,7 +168,7 @@ async def test_a_second_attempt_while_one_runs_is_refused(workers):
 
 async def test_a_reconnect_replays_what_was_missed_exactly_once(workers):
     communicator = await connect()
-    await communicator.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+    await communicator.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
     frames = await frames_until(communicator, "result")
     await communicator.disconnect()
     attempt, seen = frames[0]["attempt"], frames[1:4]
@@ -186,7 +183,7 @@ async def test_a_reconnect_replays_what_was_missed_exactly_once(workers):
 
 async def test_a_learner_cannot_subscribe_to_someone_elses_attempt(workers):
     owner = await connect("ada")
-    await owner.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+    await owner.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
     attempt = (await frames_until(owner, "result"))[0]["attempt"]
     intruder = await connect("mallory")
     await intruder.send_json_to({"type": "subscribe", "attempt": attempt})
@@ -202,7 +199,7 @@ async def test_an_unreachable_engine_fails_the_attempt_plainly(course):
     pool = start_workers(lambda: Engine("unix:///nonexistent.sock"), size=1)
     try:
         communicator = await connect()
-        await communicator.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+        await communicator.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
         result = (await frames_until(communicator, "result"))[-1]
         assert result["status"] == "failed"
         assert result["outcome"]["kind"] == "engine_unavailable"
@@ -213,7 +210,7 @@ async def test_an_unreachable_engine_fails_the_attempt_plainly(course):
 
 async def test_events_reach_a_second_tab(workers):
     first, second = await connect(), await connect()
-    await first.send_json_to({"type": "submit", "exercise": "push-private-registry", "files": SOLUTION})
+    await first.send_json_to({"type": "submit", "exercise": GRADED, "files": SOLUTION})
     accepted = await first.receive_json_from(timeout=10)
     await second.send_json_to({"type": "subscribe", "attempt": accepted["attempt"]})
     from_second = await frames_until(second, "result")

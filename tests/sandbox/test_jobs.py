@@ -5,16 +5,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from course.models import Exercise
-from course.sync import sync_course
 from sandbox import jobs
 from sandbox.models import Attempt
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def course(settings):
-    sync_course(settings.COURSE_CONTENT_DIR)
 
 
 def test_attempts_left_running_by_a_dead_process_are_queued_again_then_failed(course):

@@ -15,6 +15,10 @@ DETAILS = {
     OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
     OutcomeKind.ENGINE_UNAVAILABLE: {},
     OutcomeKind.CANCELLED: {},
+    OutcomeKind.NOT_PUBLISHED: {"reference": "127.0.0.1:5000/alice/hello:1.0"},
+    OutcomeKind.REGISTRY_DENIED: {"reference": "127.0.0.1:5000/bob/hello:1.0", "reason": "denied: no."},
+    OutcomeKind.REGISTRY_QUOTA: {"used_mb": "201.5", "quota_mb": 200},
+    OutcomeKind.REGISTRY_UNAVAILABLE: {},
 }
 
 
@@ -24,7 +28,7 @@ def test_every_kind_but_rejected_has_messages_in_both_languages():
 
 
 @pytest.mark.parametrize("kind", sorted(DETAILS))
-@pytest.mark.parametrize("phase", ["build", "run"])
+@pytest.mark.parametrize("phase", ["build", "run", "push", "pull"])
 def test_messages_carry_their_numbers(kind, phase):
     outcome = Outcome(kind, phase, DETAILS[kind])
     english, chinese = outcome.message("en"), outcome.message("zh-hans")

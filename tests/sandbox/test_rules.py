@@ -86,7 +86,8 @@ def test_files_in_subdirectories_are_fine():
 
 
 def test_every_rule_but_the_symlink_one_has_an_example_here():
-    assert set(EXAMPLES) | {"context-symlink"} == set(REJECTION_MESSAGES)
+    # Symbolic links are tested where contexts are read from disk; ONBUILD in a pulled image, with the registry.
+    assert set(EXAMPLES) | {"context-symlink", "published-onbuild"} == set(REJECTION_MESSAGES)
 
 
 @pytest.mark.parametrize("rule", sorted(EXAMPLES))

@@ -1,0 +1,114 @@
+"""End to end in Debian's Chromium with the course registry: Build & Run an image that prints hello, publish it
+from the Publish panel, see the reference and its digest, then Submit and pass an exercise graded from what the
+registry holds. The panel after publishing is saved as test-artifacts/publish-panel.png."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect, sync_playwright
+
+from course.sync import sync_course
+from tests.browser.test_exercise_in_chromium import ARTIFACTS, CHROMIUM_FLAGS, replace_dockerfile
+from tests.registry.conftest import free_port, wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
+
+DOCKERFILE = 'FROM layerlab/busybox\nCMD ["echo", "hello"]\n'
+EXERCISE = "/exercises/push-private-registry/"
+
+
+@pytest.fixture
+def site(registry_settings, stack):
+    """A second Daphne, for the page itself: embedded workers, the stack's registry, the test database."""
+    sync_course(settings.COURSE_CONTENT_DIR)
+    port = free_port()
+    environment = {**stack["environment"], "SANDBOX_EMBEDDED_WORKERS": "true", "SANDBOX_WORKERS": "1",
+                   "SANDBOX_REAP_INTERVAL": "0", "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"]}
+    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                "layerlab.asgi:application"], cwd=settings.BASE_DIR, env=environment)
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def browser_page(site, learner):
+    """Logged in as a new learner on the exercise; every frame the page sends on its websocket is kept."""
+    learner("pubby")
+    sent: list[dict] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("websocket", lambda socket: socket.on("framesent", lambda text: sent.append(json.loads(text))))
+            page.goto(f"{site}/accounts/login/?next={EXERCISE}")
+            page.fill("input[name=username]", "pubby")
+            page.fill("input[name=password]", "pubby-site-password")
+            page.click("form.form button[type=submit]")
+            page.wait_for_url(f"**{EXERCISE}")
+            expect(page.locator("#connection-status")).to_have_attribute("data-state", "open", timeout=30_000)
+            yield page, sent
+        finally:
+            browser.close()
+
+
+def passed_check(page, check_id: str):
+    return page.locator(f"#checks li.check.passed:has(code:text-is('{check_id}'))")
+
+
+def test_a_learner_publishes_from_the_page_and_passes(browser_page, stack):
+    page, sent = browser_page
+    panel = page.locator("#publish-panel")
+    expect(panel).to_be_hidden()
+
+    replace_dockerfile(page, DOCKERFILE)
+    page.click("#action-try")
+    expect(page.locator("#result")).to_contain_text("Built and ran", timeout=120_000)
+    expect(page.locator("#output")).to_contain_text(re.compile(r"container output\W*hello"))
+
+    # The panel appears after a Build & Run that worked, filled in with what the exercise is graded from.
+    expect(panel).to_be_visible()
+    expect(page.locator("#publish-repository")).to_have_value("hello")
+    expect(page.locator("#publish-tags")).to_have_value("1.0")
+    expect(page.locator("#publish-preview")).to_have_text(f"{stack['registry']}/pubby/hello:1.0")
+    expect(page.locator("#publish-button")).to_be_enabled()
+
+    # A tag Docker would refuse is caught here, and nothing goes to the server.
+    page.fill("#publish-tags", "-bad")
+    expect(page.locator("#publish-preview")).to_have_text(f"{stack['registry']}/pubby/hello:-bad")
+    page.click("#publish-button")
+    expect(page.locator("#publish-error")).to_contain_text("“-bad” is not a valid tag")
+    expect(page.locator("#publish-tags")).to_have_attribute("aria-invalid", "true")
+    assert not [frame for frame in sent if frame.get("type") == "publish"]
+
+    # Fixed: the message goes as the learner types, and the publish goes through.
+    page.fill("#publish-tags", "1.0")
+    expect(page.locator("#publish-error")).to_have_text("")
+    page.click("#publish-button")
+    reference = f"{stack['registry']}/pubby/hello:1.0"
+    published = page.locator("#published-list li.published")
+    expect(published).to_have_count(1, timeout=120_000)
+    expect(published).to_contain_text(reference)
+    expect(published.locator(".digest")).to_have_text(re.compile(r"^sha256:[0-9a-f]{64}$"))
+    expect(page.locator("#result")).to_contain_text("Published", timeout=60_000)
+    expect(page.locator("#publish-status")).to_contain_text("published")
+    expect(page.locator("#layers li.layer").first).to_be_visible()
+    expect(page.locator("#output")).to_contain_text("pushing to the course registry")
+    expect(page.locator("#history-list")).to_contain_text("Publish", timeout=30_000)
+    frames = [frame for frame in sent if frame.get("type") == "publish"]
+    assert len(frames) == 1 and frames[0]["repository"] == "hello" and frames[0]["tags"] == ["1.0"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "publish-panel.png"), full_page=True)
+
+    # Graded from the registry: the grader pulls what was published and runs it.
+    page.click("#action-submit")
+    expect(page.locator("#result")).to_contain_text("Passed", timeout=180_000)
+    expect(passed_check(page, "published")).to_be_visible()
+    expect(passed_check(page, "prints-hello")).to_be_visible()
+    expect(page.locator("#exercise-status")).to_contain_text("Passed")
