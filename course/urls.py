@@ -12,5 +12,6 @@ urlpatterns = [
     path("attempts/<int:attempt_id>", views.attempt_detail, name="attempt"),
     path("accounts/sign-up/", views.sign_up, name="sign-up"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/images/delete/", views.delete_image, name="delete_image"),
     path("sandbox/status", views.sandbox_status, name="sandbox-status"),
 ]

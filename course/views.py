@@ -1,20 +1,24 @@
 import json
 from pathlib import Path
 
+import requests
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course.exercises import image_name
 from course.models import Exercise, Lesson
 from course.progress import progress_for
 from sandbox import jobs, registry
 from sandbox.models import Attempt, Draft, RegistryPassword
+from sandbox.references import DIGEST, REPOSITORY
 from sandbox.status import engine_status
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -166,14 +170,37 @@ def sandbox_status(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """The learner's account page: their registry namespace and the password `docker login` should use."""
+    """The learner's account page: their registry namespace, what it holds, and the password `docker login`
+    should use."""
     new_password = RegistryPassword.rotate(request.user) if request.method == "POST" else None
     username = request.user.get_username()
+    try:
+        images = registry.RegistryClient().images(username)
+    except requests.RequestException:
+        images = None  # the page says the registry is not answering
     return render(request, "registration/profile.html", {
         "registry_host": settings.REGISTRY_HOST,
         "namespace": username,
+        "images": images,
         "used_mb": registry.namespace_usage(username) / (1024 * 1024),
         "quota_mb": settings.REGISTRY_QUOTA_MB,
         "has_password": RegistryPassword.objects.filter(user=request.user).exists(),
         "new_password": new_password,
     })
+
+
+@login_required
+@require_POST
+def delete_image(request: HttpRequest) -> HttpResponse:
+    """Delete one of the learner's images (all its tags) from the course registry, to free their quota."""
+    repository, digest = request.POST.get("repository", ""), request.POST.get("digest", "")
+    if not (repository.startswith(f"{request.user.get_username()}/") and REPOSITORY.match(repository)
+            and DIGEST.match(digest)):
+        raise Http404("no such image in your namespace")
+    try:
+        registry.RegistryClient().delete_image(repository, digest)
+    except requests.RequestException:
+        messages.error(request, _("The course registry is not available right now; nothing was deleted."))
+    else:
+        messages.success(request, _("Deleted %(image)s.") % {"image": f"{repository}@{digest[:19]}…"})
+    return redirect("profile")

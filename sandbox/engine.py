@@ -71,6 +71,7 @@ ATTEMPT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 CONTEXT_MTIME = 1_600_000_000  # a fixed time in the context tar, so identical files always hit the build cache
 WATCHDOG_PERIOD = 0.25
 SAMPLE_EVERY = 4  # disk and process samples every SAMPLE_EVERY watchdog ticks: they cost a daemon call each
+LAYER_PROGRESS_EVERY = 0.5  # seconds between two progress events of one layer with the same status
 KILL_GRACE = 5.0  # seconds a killed build may take to report its failure before the connection is dropped
 
 
@@ -828,6 +829,19 @@ def progress(stream: Iterator[Any]) -> Iterator[Any]:
         else:
             yield event
     return result
+
+
+def throttled(events: Iterator[Any], every: float = LAYER_PROGRESS_EVERY) -> Iterator[Any]:
+    """Layer progress at most every `every` seconds per layer, and at every change of status; all else passes."""
+    last_shown: dict[str, tuple[str, float]] = {}
+    for event in events:
+        if isinstance(event, LayerProgress):
+            now = time.monotonic()
+            previous = last_shown.get(event.layer)
+            if previous and previous[0] == event.status and now - previous[1] < every:
+                continue
+            last_shown[event.layer] = (event.status, now)
+        yield event
 
 
 def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ import requests
 
 from sandbox import registry
 from sandbox.dockerfile import Dockerfile, parse
-from sandbox.engine import Engine, EngineUnavailable, progress
+from sandbox.engine import Engine, EngineUnavailable, progress, throttled
 from sandbox.facts import BuildResult, RepositoryFacts, TransferResult
 from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
 from sandbox.limits import SandboxLimits
@@ -209,9 +209,9 @@ class _Session:
     def _pull(self, repository: str, digest: str):
         reference = registry.reference(self.namespace, repository, digest)
         if reference not in self.pulls:
-            pulled = yield from progress(self.engine.pull(
+            pulled = yield from progress(throttled(self.engine.pull(
                 reference, credentials=registry.service_credentials(self.namespace), attempt_id=self._pull_id(),
-                cancel=self.cancel))
+                cancel=self.cancel)))
             if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
                 raise RegistryUnavailable(pulled.outcome.message())
             if pulled.image:

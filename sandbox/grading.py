@@ -15,7 +15,7 @@ from typing import Any
 
 from sandbox.dockerfile import Dockerfile
 from sandbox.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
-from sandbox.references import RELATIVE_REPOSITORY, TAG
+from sandbox.references import DIGEST, RELATIVE_REPOSITORY, TAG
 
 MB = 1_000_000  # sizes in checks use the decimal megabytes `docker images` shows
 CONFIG_FIELDS = {
@@ -508,7 +508,6 @@ class HadolintCheck(Check):
 
 
 REGISTRY_CONFIG_FIELDS = ("Cmd", "Entrypoint", "Labels", "Env", "WorkingDir", "User")
-DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 @dataclass

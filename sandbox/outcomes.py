@@ -86,9 +86,9 @@ MESSAGES: dict[OutcomeKind, dict[str, str]] = {
     },
     OutcomeKind.REGISTRY_QUOTA: {
         "en": "Your registry space is full ({used_mb} MB of {quota_mb} MB): delete an image you no longer need "
-        "before pushing another.",
+        "(your account page lists them) before pushing another.",
         "zh-hans": "你的镜像仓库空间已满（已用 {used_mb} MB，共 {quota_mb} MB）："
-        "请先删除一个不再需要的镜像，再推送新的。",
+        "请先删除一个不再需要的镜像（账户页面上列出了你的镜像），再推送新的。",
     },
     OutcomeKind.REGISTRY_UNAVAILABLE: {
         "en": "The course registry is not available right now. Your work is saved; please try again in a minute.",

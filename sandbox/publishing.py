@@ -8,7 +8,6 @@ only (sandbox.registry.service_credentials). All tags of one publish name one im
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,14 +15,13 @@ from typing import Any
 from django.conf import settings
 
 from sandbox import registry
-from sandbox.engine import Engine, progress
-from sandbox.facts import LayerProgress, Published
+from sandbox.engine import Engine, progress, throttled
+from sandbox.facts import Published
 from sandbox.limits import SandboxLimits
 from sandbox.outcomes import Outcome, OutcomeKind
 from sandbox.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG
 
 MAX_TAGS = 5
-PROGRESS_EVERY = 0.5  # seconds between two progress events of one layer with the same status
 
 
 class BadDestination(ValueError):
@@ -102,16 +100,3 @@ def publish_stream(
     finally:
         engine.discard(build)
     return Outcome(OutcomeKind.OK, "push")
-
-
-def throttled(events: Iterator[Any], every: float = PROGRESS_EVERY) -> Iterator[Any]:
-    """Layer progress at most every `every` seconds per layer, and at every change of status; all else passes."""
-    last_shown: dict[str, tuple[str, float]] = {}
-    for event in events:
-        if isinstance(event, LayerProgress):
-            now = time.monotonic()
-            previous = last_shown.get(event.layer)
-            if previous and previous[0] == event.status and now - previous[1] < every:
-                continue
-            last_shown[event.layer] = (event.status, now)
-        yield event

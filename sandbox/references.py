@@ -10,3 +10,4 @@ REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})+$")  # namespa
 RELATIVE_REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})*$")  # a name under a namespace
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MAX_NAME_LENGTH = 255
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")

@@ -208,6 +208,18 @@ MANIFEST_TYPES = ", ".join([
 ])
 
 
+@dataclass(frozen=True)
+class StoredImage:
+    repository: str  # "alice/hello"
+    digest: str
+    tags: tuple[str, ...]
+    size: int  # bytes the registry stores for it: its config and its (compressed) layers
+
+    @property
+    def size_mb(self) -> float:
+        return self.size / (1024 * 1024)
+
+
 class RegistryClient:
     """The site's own calls to the registry, with tokens it signs for itself."""
 
@@ -238,25 +250,45 @@ class RegistryClient:
 
     def image_config(self, name: str, digest: str) -> dict[str, Any]:
         """The config (Cmd, Entrypoint, Labels ...) of the image whose manifest is `digest`."""
-        headers = self._pull(name)
-        manifest = requests.get(f"{self.base}/{name}/manifests/{digest}", timeout=10, headers=headers)
-        manifest.raise_for_status()
-        config_digest = (manifest.json().get("config") or {}).get("digest")
+        config_digest = (self._manifest(name, digest).get("config") or {}).get("digest")
         if not config_digest:
             return {}
-        blob = requests.get(f"{self.base}/{name}/blobs/{config_digest}", timeout=30, headers=headers)
+        blob = requests.get(f"{self.base}/{name}/blobs/{config_digest}", timeout=30, headers=self._pull(name))
         blob.raise_for_status()
         return blob.json().get("config") or {}
 
-    def delete_namespace(self, namespace: str) -> int:
-        """Delete every manifest in the namespace's repositories; the blobs go at the next garbage collection."""
-        deleted = 0
+    def images(self, namespace: str) -> list[StoredImage]:
+        """Every image of the namespace, once per digest with all the tags that name it."""
+        found = []
         for name in self.repositories(namespace):
-            headers = self._headers([{"type": "repository", "name": name, "actions": ["pull", "delete"]}])
-            for digest in {self.digest(name, tag) for tag in self.tags(name)} - {None}:
-                requests.delete(f"{self.base}/{name}/manifests/{digest}", headers=headers, timeout=10)
-                deleted += 1
-        return deleted
+            tags_of: dict[str, list[str]] = {}
+            for tag in self.tags(name):
+                if digest := self.digest(name, tag):
+                    tags_of.setdefault(digest, []).append(tag)
+            for digest, tags in tags_of.items():
+                manifest = self._manifest(name, digest)
+                parts = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
+                found.append(StoredImage(name, digest, tuple(sorted(tags)), sum(p.get("size", 0) for p in parts)))
+        return sorted(found, key=lambda image: (image.repository, image.tags))
+
+    def delete_image(self, name: str, digest: str) -> None:
+        """Delete a manifest and so every tag naming it; its blobs go at the next garbage collection."""
+        headers = self._headers([{"type": "repository", "name": name, "actions": ["pull", "delete"]}])
+        response = requests.delete(f"{self.base}/{name}/manifests/{digest}", headers=headers, timeout=10)
+        if response.status_code != 404:
+            response.raise_for_status()
+
+    def delete_namespace(self, namespace: str) -> int:
+        """Delete every image of the namespace's repositories."""
+        images = self.images(namespace)
+        for image in images:
+            self.delete_image(image.repository, image.digest)
+        return len(images)
+
+    def _manifest(self, name: str, digest: str) -> dict[str, Any]:
+        response = requests.get(f"{self.base}/{name}/manifests/{digest}", timeout=10, headers=self._pull(name))
+        response.raise_for_status()
+        return response.json()
 
     def _pull(self, name: str) -> dict[str, str]:
         return self._headers([{"type": "repository", "name": name, "actions": ["pull"]}])

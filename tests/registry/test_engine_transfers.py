@@ -73,3 +73,17 @@ def test_an_image_with_onbuild_triggers_is_refused_not_built_upon(engine, regist
                               credentials=registry.service_credentials("sybil")))[-1]
     assert result.outcome.kind is OutcomeKind.REJECTED and result.image is None
     assert "ONBUILD" in result.outcome.message()
+
+
+def test_a_pull_left_behind_by_a_crash_is_reaped(engine, registry_settings, learner, cli):
+    learner("tess")
+    built = engine.build_ok(HELLO)
+    reference = registry.reference("tess", "hello", "1.0")
+    pushed = list(engine.push(built.image, reference, credentials=registry.service_credentials("tess")))[-1]
+    by_digest = registry.reference("tess", "hello", pushed.digest)
+    engine.discard(built)
+    cli("login", registry_settings.REGISTRY_HOST, "-u", "tess", "-p", "tess-site-password", check=True)
+    cli("pull", by_digest, check=True)  # what a pull looks like before the sandbox adopts and untags it
+    assert engine.image_exists(by_digest)
+    engine.reap(older_than=0)
+    assert not engine.image_exists(by_digest)
