@@ -112,3 +112,14 @@ def test_a_learner_publishes_from_the_page_and_passes(browser_page, stack):
     expect(passed_check(page, "published")).to_be_visible()
     expect(passed_check(page, "prints-hello")).to_be_visible()
     expect(page.locator("#exercise-status")).to_contain_text("Passed")
+
+    # The account page lists what was published, and deletes it.
+    page.goto(page.url.split("/exercises/")[0] + "/accounts/profile/")
+    row = page.locator("table.images tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("pubby/hello")
+    page.screenshot(path=str(ARTIFACTS / "account-images.png"), full_page=True)
+    row.get_by_role("button", name="Delete pubby/hello (1.0)").click()
+    expect(page.locator(".messages")).to_contain_text("Deleted pubby/hello@sha256:")
+    expect(page.locator("table.images")).to_have_count(0)
+    expect(page.get_by_text("Nothing published yet.")).to_be_visible()
