@@ -11,3 +11,5 @@ RELATIVE_REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})*$")  
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MAX_NAME_LENGTH = 255
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+NAMESPACE = re.compile(rf"^{PATH_COMPONENT}$")  # a learner's user name, the first component of their images
+MAX_NAMESPACE_LENGTH = 40

@@ -117,6 +117,16 @@ def test_a_visitor_can_sign_up_and_is_logged_in(client, course):
     assert "grace" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize("username", ["Grace", "grace hopper", "grace@navy", "-grace", "g" * 41])
+def test_a_user_name_must_be_able_to_name_a_registry_namespace(client, course, username):
+    response = client.post("/accounts/sign-up/", {
+        "username": username, "password1": "a-long-unusual-password", "password2": "a-long-unusual-password",
+    })
+    assert response.status_code == 200
+    assert "It also names your images in the course registry" in response.content.decode()
+    assert not User.objects.filter(username=username).exists()
+
+
 def test_sign_up_errors_are_shown_and_nothing_is_created(client, course):
     response = client.post("/accounts/sign-up/", {"username": "grace", "password1": "abc", "password2": "abd"})
     assert response.status_code == 200
