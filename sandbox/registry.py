@@ -245,8 +245,13 @@ class RegistryClient:
         return response.json().get("tags") or []
 
     def digest(self, name: str, reference: str) -> str | None:
+        """The manifest digest `reference` (a tag) names; None when there is no such tag. Any other answer (a
+        refused token, a failing registry) raises: it must not pass for "not published"."""
         response = requests.head(f"{self.base}/{name}/manifests/{reference}", timeout=10, headers=self._pull(name))
-        return response.headers.get("Docker-Content-Digest") if response.status_code == 200 else None
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.headers.get("Docker-Content-Digest")
 
     def image_config(self, name: str, digest: str) -> dict[str, Any]:
         """The config (Cmd, Entrypoint, Labels ...) of the image whose manifest is `digest`."""

@@ -3,12 +3,18 @@ import base64
 import binascii
 
 from django.contrib.auth import authenticate, get_user_model
+from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sandbox import registry
 from sandbox.models import RegistryPassword
+
+# Wrong passwords allowed per user name and address before the realm stops checking them for a while: it accepts
+# site passwords, so it must not become a place to guess them quickly.
+FAILED_LOGINS_ALLOWED = 10
+FAILED_LOGINS_WINDOW = 300  # seconds
 
 
 def _errors(status: int, code: str, message: str, **headers) -> JsonResponse:
@@ -45,8 +51,13 @@ def registry_token(request: HttpRequest) -> JsonResponse:
     if credentials is None:
         return _errors(401, "UNAUTHORIZED", "Log in first: docker login with your course username.",
                        WWW_Authenticate='Basic realm="Layerlab registry"')
+    failures_key = f"registry-login-failures:{credentials[0]}:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.get(failures_key, 0) >= FAILED_LOGINS_ALLOWED:
+        return _errors(429, "TOOMANYREQUESTS", "Too many wrong passwords: wait a few minutes, then try again.")
     user = _user_for(request, *credentials)
     if user is None:
+        cache.add(failures_key, 0, FAILED_LOGINS_WINDOW)
+        cache.incr(failures_key)
         return _errors(401, "UNAUTHORIZED", "Wrong username or password.")
     if request.GET.get("service") != registry.SERVICE:
         return _errors(400, "UNSUPPORTED", f"This realm issues tokens for {registry.SERVICE} only.")

@@ -7,9 +7,11 @@ import jwt
 import pytest
 from cryptography import x509
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from sandbox import registry
 from sandbox.models import RegistryPassword
+from sandbox.views import FAILED_LOGINS_ALLOWED
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,14 @@ def test_replacing_the_registry_password_retires_the_old_one(client, alice):
     first = client.post("/accounts/profile/").content.decode().split('id="registry-password">')[1].split("<")[0]
     client.post("/accounts/profile/")
     assert ask(client, "alice", first, "repository:alice/hello:pull").status_code == 401
+
+
+def test_guessing_passwords_is_stopped_for_a_while(client):
+    cache.clear()
+    User.objects.create_user("oscar", password="the-right-password")
+    for _ in range(FAILED_LOGINS_ALLOWED):
+        assert ask(client, "oscar", "a-guess").status_code == 401
+    stopped = ask(client, "oscar", "the-right-password")
+    assert stopped.status_code == 429 and "Too many wrong passwords" in stopped.json()["errors"][0]["message"]
+    cache.clear()  # the window has passed
+    assert ask(client, "oscar", "the-right-password").status_code == 200
