@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,8 +27,14 @@ from pathlib import Path
 import websockets
 
 PROJECT = Path(__file__).resolve().parent.parent
-EXERCISE = "push-private-registry"
-DOCKERFILE = 'FROM layerlab/busybox\nRUN echo {token} > /token\nCMD ["echo", "hello"]\n'
+sys.path.insert(0, str(PROJECT))
+
+from tests.servers import free_port, wait_for  # noqa: E402
+
+EXERCISE = "run-vs-cmd"  # graded from a build, with a file check and a run check
+DOCKERFILE = ('FROM layerlab/busybox\nWORKDIR /app\n'
+              'RUN echo {token} > /token && echo "built at build time" > build-info.txt\n'
+              'CMD ["echo", "Hello at run time"]\n')
 
 
 def dockerfile() -> str:
@@ -44,7 +49,7 @@ class Product:
 
     def __init__(self, learners: int):
         self.state = Path(tempfile.mkdtemp(prefix="layerlab-bench-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {**os.environ, "LAYERLAB_STATE_DIR": str(self.state), "SANDBOX_REAP_INTERVAL": "0",
                     "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
         self.learners = learners
@@ -59,7 +64,7 @@ class Product:
             [str(PROJECT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(self.port), "layerlab.asgi:application"],
             cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        _wait_for_port(self.port)
+        wait_for(self.port)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -131,7 +136,7 @@ def cli_build_and_run(first_line: list | None = None) -> float:
         output = subprocess.run([*docker, "run", "--rm", "--network", "none", tag], capture_output=True,
                                 check=True).stdout
         elapsed = time.perf_counter() - started
-        assert output == b"hello\n", output
+        assert output == b"Hello at run time\n", output
         subprocess.run([*docker, "rmi", "-f", tag], check=True, stdout=subprocess.DEVNULL)
         return elapsed
 
@@ -171,31 +176,14 @@ def crowd(product: Product, learners: int) -> None:
     graded = [r for r in results if isinstance(r, dict) and r.get("type") == "result" and r.get("passed") is True]
     latencies = sorted(r["seconds"] for r in graded)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory():
-        processes = [subprocess.Popen([sys.executable, __file__, "--one-cli-build"]) for _ in range(learners)]
-        cli_ok = sum(process.wait() == 0 for process in processes)
+    processes = [subprocess.Popen([sys.executable, __file__, "--one-cli-build"]) for _ in range(learners)]
+    cli_ok = sum(process.wait() == 0 for process in processes)
     theirs = time.perf_counter() - started
     lost = learners - len(graded)
     print(f"(c) {learners} learners at once: {len(graded)} graded, {lost} lost; "
           f"p50 {latencies[len(latencies) // 2]:.2f} s, p95 {latencies[int(len(latencies) * 0.95) - 1]:.2f} s")
     print(f"    throughput {learners / ours:.2f}/s vs CLI {cli_ok / theirs:.2f}/s ({learners} parallel builds): "
           f"ratio {(learners / ours) / (cli_ok / theirs):.3f} (target >= 0.8, zero lost)")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def main() -> None:

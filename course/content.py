@@ -274,17 +274,24 @@ def _check_link(lesson, language, match, by_name, exercises) -> str | None:
         if not (lesson.folder / target).is_file():
             return f"missing image: {lesson.folder / target} does not exist"
         return None
-    scheme, _, rest = target.partition(":")
+    scheme, name, _ = _link_target(target)
     if scheme == "lesson":
-        folder, _, anchor = rest.partition("#")
-        if folder not in by_name:
-            return f"broken link: there is no lesson {folder!r} (name a folder, e.g. lesson:01-image-layers)"
+        if name not in by_name:
+            return f"broken link: there is no lesson {name!r} (name a folder, e.g. lesson:01-image-layers)"
         return None  # anchors are checked once pages are rendered
     if scheme == "exercise":
-        return None if rest in exercises else f"broken link: there is no exercise {rest!r}"
+        return None if name in exercises else f"broken link: there is no exercise {name!r}"
     if scheme in ("http", "https", "mailto") or target.startswith("#"):
         return None
     return f"link {target!r}: use lesson:<folder>, exercise:<slug>, #anchor or a full https:// address"
+
+
+def _link_target(target: str) -> tuple[str, str, str]:
+    """A link's scheme, what it names and its anchor: ("lesson", "01-image-layers", "layers"),
+    ("exercise", "first-dockerfile", ""); other links give their scheme and the rest."""
+    scheme, _, rest = target.partition(":")
+    name, _, anchor = rest.partition("#") if scheme == "lesson" else (rest, "", "")
+    return scheme, name, anchor
 
 
 def _check_same_images(lesson: LessonSource) -> Iterator[ContentProblem]:
@@ -303,10 +310,8 @@ def check_anchors(lesson: LessonSource, language: str, pages: dict[tuple[str, st
     path = lesson.folder / LANGUAGE_FILES[language]
     for number, line in _prose_lines(lesson.markdown[language]):
         for match in LINK.finditer(line):
-            scheme, _, rest = match[3].partition(":")
-            folder, _, anchor = rest.partition("#")
-            local = match[3].startswith("#")
-            if local:
+            scheme, folder, anchor = _link_target(match[3])
+            if match[3].startswith("#"):
                 folder, anchor = lesson.name, match[3][1:]
             elif scheme != "lesson" or not anchor:
                 continue
@@ -330,12 +335,11 @@ class _LinkRewriter(Treeprocessor):
             element.set("loading", "lazy")
 
     def _resolve(self, target: str) -> str:
-        scheme, _, rest = target.partition(":")
+        scheme, name, anchor = _link_target(target)
         if scheme == "lesson":
-            folder, _, anchor = rest.partition("#")
-            return self.links.lesson_url(folder) + (f"#{anchor}" if anchor else "")
+            return self.links.lesson_url(name) + (f"#{anchor}" if anchor else "")
         if scheme == "exercise":
-            return self.links.exercise_url(rest)
+            return self.links.exercise_url(name)
         return target
 
 
@@ -365,7 +369,8 @@ def render_markdown(text: str, links: Links) -> tuple[str, list[dict]]:
 
 def render_page(lesson: LessonSource, language: str, links: Links) -> RenderedPage:
     html_text, tokens = render_markdown(_with_outputs(lesson, lesson.markdown[language]), links)
-    return RenderedPage(html_text, list(_flatten(tokens)), frozenset(_all_ids(tokens)))
+    toc = list(_flatten(tokens))
+    return RenderedPage(html_text, toc, frozenset(item["id"] for item in toc))
 
 
 def _flatten(tokens: list[dict]) -> Iterator[dict]:
@@ -373,8 +378,3 @@ def _flatten(tokens: list[dict]) -> Iterator[dict]:
         yield {"id": token["id"], "title": html.unescape(token["name"]), "level": token["level"]}
         yield from _flatten(token["children"])
 
-
-def _all_ids(tokens: list[dict]) -> Iterator[str]:
-    for token in tokens:
-        yield token["id"]
-        yield from _all_ids(token["children"])

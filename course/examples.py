@@ -16,11 +16,11 @@ import yaml
 
 from sandbox.engine import ANSI_COLOUR, Engine
 from sandbox.facts import BuildResult, BuildStep, ImageFacts, LogLine, StepFinished
+from sandbox.rules import RESERVED_LABEL_PREFIX
 from sandbox.submission_files import read_context_directory
 
 EXAMPLE_FILE = "example.yaml"
 STEP_KINDS = ("build", "rebuild", "history", "size", "run", "stop")
-SANDBOX_HISTORY = "org.layerlab."
 
 
 class ExampleError(ValueError):
@@ -103,7 +103,7 @@ class _Recorder:
         yield f"$ docker history {self.name}"
         yield f"{'CREATED BY':<62}{'SIZE':>10}"
         for entry in reversed(facts.history):
-            if SANDBOX_HISTORY in entry.created_by:
+            if RESERVED_LABEL_PREFIX in entry.created_by:
                 continue
             created_by = entry.created_by or entry.comment  # an imported base layer has only a comment
             yield f"{_shorten(created_by, 60):<62}{human_size(entry.size):>10}"

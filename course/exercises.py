@@ -13,7 +13,7 @@ import yaml
 
 from sandbox.grader import GradingSpec
 from sandbox.grading import SpecError, parse_check
-from sandbox.limits import SandboxLimits
+from sandbox.limits import EDITOR_LIMITS, SandboxLimits
 from sandbox.references import RELATIVE_REPOSITORY, TAG
 from sandbox.rules import SubmissionRejected
 from sandbox.submission_files import read_context_directory
@@ -22,7 +22,6 @@ LANGUAGES = ("en", "zh-hans")
 TEXT_KEYS = ("title", "summary", "instructions")
 LIMIT_KEYS = {"build_timeout", "run_timeout", "memory_mb", "pids", "output_kb", "tmpfs_mb"}
 KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong", "published", "publish"}
-MAX_STARTER_FILE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -169,8 +168,9 @@ def _tree(folder: Path, problem) -> dict[str, bytes]:
         problem(folder.name, error.message("en"))
         return {}
     for name, data in files.items():
-        if len(data) > MAX_STARTER_FILE:
-            problem(folder.name, f"{name} is over {MAX_STARTER_FILE // 1024} KB: learners edit these files in the page")
+        if len(data) > EDITOR_LIMITS.max_file_bytes:
+            problem(folder.name, f"{name} is over {EDITOR_LIMITS.max_file_bytes // 1024} KB: learners edit these "
+                    "files in the page")
     return files
 
 
@@ -241,7 +241,11 @@ def starter_text(exercise: Exercise) -> dict[str, str]:
 
 def find_exercise_folder(root: Path, slug: str) -> Path:
     """The folder of the exercise `slug` under the course content `root`; LookupError when there is none."""
-    matches = sorted(root.glob(f"*/exercises/{slug}/exercise.yaml"))
-    if not matches:
-        raise LookupError(f"there is no exercise {slug!r} under {root}")
-    return matches[0].parent
+    for folder in exercise_folders(root):
+        if folder.name == slug:
+            return folder
+    raise LookupError(f"there is no exercise {slug!r} under {root}")
+
+
+def exercise_folders(root: Path) -> list[Path]:
+    return sorted(path.parent for path in root.glob("*/exercises/*/exercise.yaml"))

@@ -5,14 +5,19 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
+from sandbox.outcomes import content_language
+
 DEFAULT_LANGUAGE = "en"
 
 
 def in_language(values: dict[str, str], language: str | None = None) -> str:
     """Pick the text for `language` (default: the active one) from a {language: text} mapping."""
-    language = language or translation.get_language() or DEFAULT_LANGUAGE
-    key = "zh-hans" if language.lower().startswith("zh") else "en"
-    return values.get(key) or values.get(DEFAULT_LANGUAGE, "")
+    return values.get(active_language(language)) or values.get(DEFAULT_LANGUAGE, "")
+
+
+def active_language(language: str | None = None) -> str:
+    """The content language ("en" or "zh-hans") of `language`, by default the active one."""
+    return content_language(language or translation.get_language() or DEFAULT_LANGUAGE)
 
 
 class Localized(models.Model):
@@ -31,17 +36,10 @@ class Localized(models.Model):
         return in_language(self.summary)
 
 
-class LessonQuerySet(models.QuerySet):
-    def in_order(self) -> LessonQuerySet:
-        return self.order_by("order")
-
-
 class Lesson(Localized):
     folder = models.CharField(max_length=100, unique=True)  # "01-image-layers": what `lesson:` links name
     slug = models.SlugField(max_length=100, unique=True)  # "image-layers": what URLs use
     order = models.PositiveIntegerField()
-
-    objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["order"]
@@ -52,18 +50,8 @@ class Lesson(Localized):
     def get_absolute_url(self) -> str:
         return reverse("lesson", args=[self.slug])
 
-    def localized_title(self) -> str:
-        return in_language(self.title)
-
-    def localized_summary(self) -> str:
-        return in_language(self.summary)
-
-    def localized_instructions(self) -> str:
-        return in_language(self.instructions)
-
     def page(self) -> LessonPage:
-        language = "zh-hans" if (translation.get_language() or "").startswith("zh") else "en"
-        return self.pages.get(language=language)
+        return self.pages.get(language=active_language())
 
 
 class LessonPage(models.Model):
@@ -78,6 +66,12 @@ class LessonPage(models.Model):
         constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="one_page_per_language")]
 
 
+class ExerciseQuerySet(models.QuerySet):
+    def visible(self) -> ExerciseQuerySet:
+        """Exercises of a lesson; one whose files are gone is kept for its history but not offered."""
+        return self.filter(lesson__isnull=False)
+
+
 class Exercise(Localized):
     slug = models.SlugField(max_length=100, unique=True)
     # An exercise whose files are gone but that has attempts stays, without a lesson, so history is kept.
@@ -86,6 +80,8 @@ class Exercise(Localized):
     instructions = models.JSONField(default=dict)  # {"en": html, "zh-hans": html}, rendered and sanitised
     starter = models.JSONField(default=dict)  # relative path -> text: what the editor starts from
     definition = models.JSONField(default=dict)  # exercise.yaml as validated: bases, limits, checks
+
+    objects = ExerciseQuerySet.as_manager()
 
     class Meta:
         ordering = ["lesson__order", "order"]

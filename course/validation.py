@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from course.exercises import Exercise, Variant, load_exercise
+from course.exercises import Exercise, Variant, exercise_folders, load_exercise
 from sandbox.engine import Engine
 from sandbox.facts import Published
 from sandbox.grader import GradeReport, grade
@@ -25,10 +25,6 @@ class VariantResult:
     ok: bool
     problem: str
     seconds: float
-
-
-def exercise_folders(root: Path) -> list[Path]:
-    return sorted(path.parent for path in root.glob("*/exercises/*/exercise.yaml"))
 
 
 def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]:
@@ -70,7 +66,7 @@ def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Va
 
 def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str, bytes], step):
     stream = publish_stream(engine, username, files, Destination(step.repository, step.tags),
-                            bases=exercise.spec.bases, limits=engine.limits.tightened(**exercise.spec.limits))
+                            bases=exercise.spec.bases, limits=exercise.spec.limits_on(engine))
     digest = None
     while True:
         try:

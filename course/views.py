@@ -16,9 +16,12 @@ from course.exercises import image_name
 from course.forms import SignUpForm
 from course.models import Exercise, Lesson
 from course.progress import progress_for
+from layerlab.routing import SANDBOX_SOCKET_PATH
 from sandbox import jobs, registry
+from sandbox.limits import MB
 from sandbox.models import Attempt, Draft, RegistryPassword
-from sandbox.references import DIGEST, REPOSITORY
+from sandbox.outcomes import content_language
+from sandbox.references import DIGEST, REPOSITORY, short_digest
 from sandbox.status import engine_status
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -26,7 +29,7 @@ IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 @require_GET
 def course_index(request: HttpRequest) -> HttpResponse:
-    lessons = list(Lesson.objects.in_order().prefetch_related("exercises"))
+    lessons = list(Lesson.objects.prefetch_related("exercises"))
     progress = progress_for(request.user, [e for lesson in lessons for e in lesson.exercises.all()])
     rows = [(lesson, [(e, progress[e.id]) for e in lesson.exercises.all()]) for lesson in lessons]
     return render(request, "course/index.html", {"rows": rows, "engine": engine_status()})
@@ -37,7 +40,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     lesson = get_object_or_404(Lesson, slug=slug)
     exercises = list(lesson.exercises.all())
     progress = progress_for(request.user, exercises)
-    ordered = list(Lesson.objects.in_order().only("slug", "order", "title"))
+    ordered = list(Lesson.objects.only("slug", "order", "title"))
     position = [other.id for other in ordered].index(lesson.id)
     return render(request, "course/lesson.html", {
         "lesson": lesson,
@@ -65,18 +68,18 @@ def lesson_image(request: HttpRequest, slug: str, name: str) -> FileResponse:
 @login_required
 @require_GET
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = get_object_or_404(Exercise.objects.select_related("lesson"), slug=slug, lesson__isnull=False)
+    exercise = get_object_or_404(Exercise.objects.visible().select_related("lesson"), slug=slug)
     progress = progress_for(request.user, [exercise])[exercise.id]
     draft = Draft.objects.filter(user=request.user, exercise=exercise).first()
     active = Attempt.objects.of(request.user).active().filter(exercise=exercise).values_list("id", flat=True).first()
     page_data = {
         "exercise": exercise.slug,
-        "language": "zh-hans" if request.LANGUAGE_CODE.startswith("zh") else "en",
+        "language": content_language(request.LANGUAGE_CODE),
         "files": draft.files if draft else exercise.starter,
         "starter": exercise.starter,
         "limits": jobs.LIMITS.as_dict(),
         "urls": {
-            "ws": "/ws/sandbox/",
+            "ws": f"/{SANDBOX_SOCKET_PATH}",
             "draft": reverse("exercise-draft", args=[exercise.slug]),
             "attempts": reverse("exercise-attempts", args=[exercise.slug]),
             "attempt": reverse("attempt", args=[0]),
@@ -108,7 +111,7 @@ def _publish_data(request: HttpRequest, exercise: Exercise) -> dict:
 @require_http_methods(["PUT"])
 def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
     """The editor's autosave. The same limits as a submission, so a draft can always be submitted."""
-    exercise = get_object_or_404(Exercise, slug=slug, lesson__isnull=False)
+    exercise = get_object_or_404(Exercise.objects.visible(), slug=slug)
     try:
         files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
     except (ValueError, AttributeError):
@@ -182,7 +185,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "registry_host": settings.REGISTRY_HOST,
         "namespace": username,
         "images": images,
-        "used_mb": registry.namespace_usage(username) / (1024 * 1024),
+        "used_mb": registry.namespace_usage(username) / MB,
         "quota_mb": settings.REGISTRY_QUOTA_MB,
         "has_password": RegistryPassword.objects.filter(user=request.user).exists(),
         "new_password": new_password,
@@ -194,7 +197,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def delete_image(request: HttpRequest) -> HttpResponse:
     """Delete one of the learner's images (all its tags) from the course registry, to free their quota."""
     repository, digest = request.POST.get("repository", ""), request.POST.get("digest", "")
-    if not (repository.startswith(f"{request.user.get_username()}/") and REPOSITORY.match(repository)
+    if not (registry.in_namespace(repository, request.user.get_username()) and REPOSITORY.match(repository)
             and DIGEST.match(digest)):
         raise Http404("no such image in your namespace")
     try:
@@ -202,5 +205,5 @@ def delete_image(request: HttpRequest) -> HttpResponse:
     except requests.RequestException:
         messages.error(request, _("The course registry is not available right now; nothing was deleted."))
     else:
-        messages.success(request, _("Deleted %(image)s.") % {"image": f"{repository}@{digest[:19]}…"})
+        messages.success(request, _("Deleted %(image)s.") % {"image": f"{repository}@{short_digest(digest)}"})
     return redirect("profile")

@@ -6,8 +6,10 @@ from django.urls import path
 
 from sandbox.consumers import SandboxConsumer
 
+SANDBOX_SOCKET_PATH = "ws/sandbox/"  # the exercise page is told where it is
+
 websocket_urlpatterns = [
-    path("ws/sandbox/", SandboxConsumer.as_asgi()),
+    path(SANDBOX_SOCKET_PATH, SandboxConsumer.as_asgi()),
 ]
 
 

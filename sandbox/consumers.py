@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -15,13 +14,6 @@ from sandbox.models import Attempt
 
 MAX_FRAME = 256 * 1024
 UNAUTHENTICATED = 4401
-
-
-def _error(code: str, en: str, zh: str, attempt: int | None = None) -> dict[str, Any]:
-    frame = {"type": "error", "code": code, "message": {"en": en, "zh-hans": zh}}
-    if attempt is not None:
-        frame["attempt"] = attempt
-    return frame
 
 
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
@@ -36,28 +28,18 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         for attempt in getattr(self, "last_seq", {}):
-            await self.channel_layer.group_discard(f"attempt.{attempt}", self.channel_name)
+            await self.channel_layer.group_discard(Attempt.group_of(attempt), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", errors="replace")
-        if len(raw.encode()) > MAX_FRAME:
-            await self.send_json(_error("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
-                                        f"每条消息不能超过 {MAX_FRAME // 1024} KB。"))
-            return
         try:
-            frame = json.loads(raw)
-        except ValueError:
-            await self.send_json(_error("bad_json", "That was not JSON.", "这不是 JSON。"))
-            return
-        handler = self.HANDLERS.get(frame.get("type")) if isinstance(frame, dict) else None
-        if handler is None:
-            await self.send_json(_error("unknown_type", "Unknown message type.", "未知的消息类型。"))
-            return
-        try:
+            frame = _parsed(raw)
+            handler = self.HANDLERS.get(frame.get("type"))
+            if handler is None:
+                raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
             await handler(self, frame)
         except jobs.Refused as refused:
-            await self.send_json({"type": "error", "code": refused.code, "message": refused.message,
-                                  **({"attempt": refused.attempt} if refused.attempt else {})})
+            await self.send_json(refused.frame())
 
     async def on_lint(self, frame: dict) -> None:
         exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
@@ -77,12 +59,15 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def _queue(self, frame: dict, kind: str) -> None:
         exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
         attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"))
-        await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": kind, "exercise": exercise.slug})
-        await self._subscribe(attempt, after=0)
+        await self._accepted(attempt)
 
     async def on_publish(self, frame: dict) -> None:
         attempt = await database_sync_to_async(jobs.publish)(self.user, frame.get("attempt"), frame.get("repository"),
                                                              frame.get("tags"))
+        await self._accepted(attempt)
+
+    async def _accepted(self, attempt: Attempt) -> None:
+        """Tell the page its attempt is queued, then stream the attempt's events from the first."""
         await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": attempt.kind,
                               "exercise": attempt.exercise.slug})
         await self._subscribe(attempt, after=0)
@@ -122,3 +107,17 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         "cancel": on_cancel,
         "subscribe": on_subscribe,
     }
+
+
+def _parsed(raw: str) -> dict:
+    """The frame as a JSON object, or Refused saying why it is not one."""
+    if len(raw.encode()) > MAX_FRAME:
+        raise jobs.Refused("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
+                           f"每条消息不能超过 {MAX_FRAME // 1024} KB。")
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        raise jobs.Refused("bad_json", "That was not JSON.", "这不是 JSON。") from None
+    if not isinstance(frame, dict):
+        raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
+    return frame

@@ -56,7 +56,7 @@ from sandbox.facts import (
 )
 from sandbox.limits import MB, SandboxLimits
 from sandbox.outcomes import OK_BUILD, Outcome, OutcomeKind, rejected
-from sandbox.rules import SubmissionLimits, SubmissionRejected, check_submission
+from sandbox.rules import SubmissionRejected, check_submission
 from sandbox.watch import OutputCollector, Watch, limit_hit, limit_outcome, run_outcome
 
 log = logging.getLogger(__name__)
@@ -86,11 +86,9 @@ class Engine:
         self,
         docker_host: str,
         limits: SandboxLimits | None = None,
-        submission_limits: SubmissionLimits | None = None,
     ):
         self.docker_host = docker_host
         self.limits = limits or SandboxLimits()
-        self.submission_limits = submission_limits or SubmissionLimits()
         self._api: docker.APIClient | None = None
         self._api_lock = threading.Lock()
 
@@ -135,7 +133,7 @@ class Engine:
         """Build a submission (relative path -> bytes). Yields progress, then a BuildResult, which it also returns."""
         started = time.monotonic()
         try:
-            dockerfile = check_submission(files, allowed_bases=allowed_bases, limits=self.submission_limits)
+            dockerfile = check_submission(files, allowed_bases=allowed_bases)
         except SubmissionRejected as error:
             result = BuildResult(rejected(error))
             yield result
@@ -299,8 +297,8 @@ class Engine:
     # -- inspect and remove
 
     def inspect(self, image: str) -> ImageFacts:
+        details = self.inspect_raw(image)
         with _engine_errors():
-            details = self.api.inspect_image(image)
             history = self.api.history(image)
         return image_facts(details, history)
 
@@ -366,7 +364,7 @@ class Engine:
         Only an attempt's own tag is removed by force; any other image (a build-cache layer) goes only when
         nothing depends on it, so a base image or another attempt's cache can never be taken away.
         """
-        force = image.startswith(f"{ATTEMPT_REPOSITORY}:")
+        force = _attempt_of(image) is not None
         try:
             with _engine_errors():
                 self.api.remove_image(image, force=force, noprune=False)
@@ -379,26 +377,21 @@ class Engine:
 
     def import_base_image(self, rootfs_tar: str, tag: str, *, changes: list[str], recipe: str) -> str:
         """Import a root filesystem tar as a course base image, labelled with its recipe digest."""
-        labels = [f'LABEL {LABEL_ROLE}="base" {LABEL_RECIPE}="{recipe}"']
+        labels = [_label_instruction({LABEL_ROLE: "base", LABEL_RECIPE: recipe})]
         with _engine_errors():
             reply = self.api.import_image_from_file(rootfs_tar, repository=tag, changes=changes + labels)
         status = json.loads(reply.strip().splitlines()[-1]) if isinstance(reply, str) else reply
         if "error" in status:
             raise EngineUnavailable(f"importing {tag} failed: {status['error']}")
-        return self.api.inspect_image(tag)["Id"]
+        return self.inspect_raw(tag)["Id"]
 
     def pull_base_image(self, source: str, tag: str, *, recipe: str) -> str:
         """Use an official image (pulled when missing) as a course base image, relabelled under the course's name."""
         with _engine_errors():
             if not self.image_exists(source):
                 self.api.pull(source)
-            dockerfile = f'FROM {source}\nLABEL {LABEL_ROLE}="base" {LABEL_RECIPE}="{recipe}"\n'.encode()
-            for _ in self.api.build(
-                fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag, pull=False,
-                rm=True, forcerm=True, network_mode="none", decode=True,
-            ):
-                pass
-            return self.api.inspect_image(tag)["Id"]
+        self._relabel(source, tag, {LABEL_ROLE: "base", LABEL_RECIPE: recipe})
+        return self.inspect_raw(tag)["Id"]
 
     def base_images(self) -> list[dict[str, Any]]:
         with _engine_errors():
@@ -415,9 +408,9 @@ class Engine:
         try:
             with _engine_errors():
                 self.api.tag(image, repository, tag)
-            result = yield from self._transfer(
+            result = yield from progress(throttled(self._transfer(
                 lambda: self.api.push(repository, tag=tag, stream=True, decode=True, auth_config=_auth(credentials)),
-                reference, "push", cancel)
+                reference, "push", cancel)))
         finally:
             self.remove(reference)
         yield result
@@ -431,9 +424,9 @@ class Engine:
         tag like a build, so `discard`, `run` and the reaper treat it like any other. Yields layer progress, then
         a TransferResult naming that image, which it also returns."""
         try:
-            result = yield from self._transfer(
+            result = yield from progress(throttled(self._transfer(
                 lambda: self.api.pull(reference, stream=True, decode=True, auth_config=_auth(credentials)),
-                reference, "pull", cancel)
+                reference, "pull", cancel)))
             if result.outcome.ok and self.inspect_raw(reference)["Config"].get("OnBuild"):
                 # Building on it would run the learner's triggers outside the limits of a build.
                 result = replace(result, outcome=rejected(SubmissionRejected("published-onbuild",
@@ -447,15 +440,17 @@ class Engine:
 
     def _transfer(self, start: Callable[[], Iterator[dict]], reference: str, phase: str,
                   cancel: threading.Event | None):
-        """Follow a push or pull stream. The registry's refusals are the learner's to read; only a daemon that does
-        not answer is EngineUnavailable."""
-        digest = None
+        """Follow a push or pull stream: yields layer progress, then a TransferResult. The registry's refusals are
+        the learner's to read; only a daemon that does not answer is EngineUnavailable."""
+        digest = failure = None
         try:
             for message in start():
                 if cancel is not None and cancel.is_set():
-                    return TransferResult(Outcome(OutcomeKind.CANCELLED, phase), reference)
+                    failure = Outcome(OutcomeKind.CANCELLED, phase)
+                    break
                 if "error" in message:
-                    return TransferResult(_transfer_failure(message["error"], reference, phase), reference)
+                    failure = _transfer_failure(message["error"], reference, phase)
+                    break
                 digest = (message.get("aux") or {}).get("Digest", digest)
                 if message.get("id") and message.get("status"):
                     detail = message.get("progressDetail") or {}
@@ -464,18 +459,24 @@ class Engine:
         except (requests.ConnectionError, requests.Timeout) as error:
             raise EngineUnavailable(f"the engine did not answer: {error}") from error
         except docker.errors.APIError as error:
-            return TransferResult(_transfer_failure(str(error.explanation or error), reference, phase), reference)
-        return TransferResult(Outcome(OutcomeKind.OK, phase), reference, digest)
+            failure = _transfer_failure(str(error.explanation or error), reference, phase)
+        if failure is not None:
+            yield TransferResult(failure, reference)
+        else:
+            yield TransferResult(Outcome(OutcomeKind.OK, phase), reference, digest)
 
     def _adopt(self, reference: str, tag: str) -> str:
-        """`reference` re-tagged as `tag` with the sandbox's labels: one LABEL step, no new layer."""
-        labels = " ".join(f'{key}="{value}"' for key, value in _labels("attempt", attempt=tag.split(":")[-1]).items())
-        dockerfile = f"FROM {reference}\nLABEL {labels}\n".encode()
+        """`reference` re-tagged as `tag` with the sandbox's labels, like a build of an attempt."""
+        self._relabel(reference, tag, _labels("attempt", attempt=_attempt_of(tag)))
+        return tag
+
+    def _relabel(self, source: str, tag: str, labels: Mapping[str, str]) -> None:
+        """Tag `source` as `tag` with `labels` added: one LABEL step on it, no new layer."""
+        dockerfile = f"FROM {source}\n{_label_instruction(labels)}\n".encode()
         with _engine_errors():
             for _ in self.api.build(fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag,
                                     pull=False, rm=True, forcerm=True, network_mode="none", decode=True):
                 pass
-        return tag
 
     # -- reap
 
@@ -850,8 +851,13 @@ def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
     The build API's `labels` parameter would add one build step per label; one instruction adds one step.
     The parser refuses a Dockerfile whose last line continues, so the appended line stands on its own.
     """
-    labels = " ".join(f'{key}="{value}"' for key, value in _labels("attempt", attempt=tag.split(":")[-1]).items())
-    return {**files, "Dockerfile": files["Dockerfile"].rstrip(b"\n") + f"\nLABEL {labels}\n".encode()}
+    instruction = _label_instruction(_labels("attempt", attempt=_attempt_of(tag)))
+    return {**files, "Dockerfile": files["Dockerfile"].rstrip(b"\n") + f"\n{instruction}\n".encode()}
+
+
+def _label_instruction(labels: Mapping[str, str]) -> str:
+    """One LABEL instruction setting every label (values are the sandbox's own: no quotes inside)."""
+    return "LABEL " + " ".join(f'{key}="{value}"' for key, value in labels.items())
 
 
 def _attempt_of(image: str) -> str | None:

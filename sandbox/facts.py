@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.outcomes import Outcome
-
-SANDBOX_LABEL_PREFIX = "org.layerlab."
+from sandbox.rules import RESERVED_LABEL_PREFIX
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def image_facts(details: dict[str, Any], history: list[dict[str, Any]]) -> Image
         env=dict(item.partition("=")[::2] for item in config.get("Env") or []),
         user=config.get("User") or "",
         exposed_ports=tuple(sorted(config.get("ExposedPorts") or {})),
-        labels={k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(SANDBOX_LABEL_PREFIX)},
+        labels={k: v for k, v in (config.get("Labels") or {}).items() if not k.startswith(RESERVED_LABEL_PREFIX)},
         history=entries,
         layers=_layers(details.get("RootFS", {}).get("Layers") or [], entries),
         size=details.get("Size") or 0,

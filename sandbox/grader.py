@@ -14,7 +14,7 @@ import requests
 
 from sandbox import registry
 from sandbox.dockerfile import Dockerfile, parse
-from sandbox.engine import Engine, EngineUnavailable, progress, throttled
+from sandbox.engine import Engine, EngineUnavailable, progress
 from sandbox.facts import BuildResult, RepositoryFacts, TransferResult
 from sandbox.grading import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
 from sandbox.limits import SandboxLimits
@@ -48,6 +48,10 @@ class GradingSpec:
     # in the course registry, pulled by its digest.
     published: tuple[str, str] | None = None
 
+    def limits_on(self, engine: Engine) -> SandboxLimits:
+        """The engine's limits, tightened as the exercise asks."""
+        return engine.limits.tightened(**self.limits)
+
     @property
     def uses_registry(self) -> bool:
         return self.published is not None or any(need.kind.startswith("registry") for check in self.checks
@@ -76,7 +80,6 @@ class GradeReport:
     exercise: str
     outcome: Outcome
     checks: tuple[CheckResult, ...]
-    build: BuildResult | None = None
 
     @property
     def counts(self) -> bool:
@@ -135,7 +138,7 @@ def grade_stream(
         else:
             checks = [_unbuilt(check, facts, failed_attempts, spec) for check in spec.checks]
         yield from checks
-        yield GradeReport(spec.exercise, session.outcome(facts), tuple(checks), facts.build)
+        yield GradeReport(spec.exercise, session.outcome(facts), tuple(checks))
     except EngineUnavailable:
         yield GradeReport(spec.exercise, Outcome(OutcomeKind.ENGINE_UNAVAILABLE), ())
     except RegistryUnavailable:
@@ -169,7 +172,7 @@ class _Session:
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
         self.cancel = cancel
         self.namespace = namespace
-        self.limits: SandboxLimits = engine.limits.tightened(**spec.limits)
+        self.limits: SandboxLimits = spec.limits_on(engine)
         self.builds: list[BuildResult] = []
         self.pulls: dict[str, TransferResult] = {}  # digest reference -> its pull
 
@@ -178,7 +181,7 @@ class _Session:
             build = yield from self._pull_published(*self.spec.published)
         else:
             build = yield from self._build(self.files, self.attempt_id)
-        facts = Facts(build=build, dockerfile=_parsed(self.files), namespace=self.namespace, submitted=self.files)
+        facts = Facts(build=build, dockerfile=_parsed(self.files), submitted=self.files)
         if not build.outcome.ok:
             return facts
         facts.image = self.engine.inspect(build.image)
@@ -209,9 +212,9 @@ class _Session:
     def _pull(self, repository: str, digest: str):
         reference = registry.reference(self.namespace, repository, digest)
         if reference not in self.pulls:
-            pulled = yield from progress(throttled(self.engine.pull(
+            pulled = yield from progress(self.engine.pull(
                 reference, credentials=registry.service_credentials(self.namespace), attempt_id=self._pull_id(),
-                cancel=self.cancel)))
+                cancel=self.cancel))
             if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
                 raise RegistryUnavailable(pulled.outcome.message())
             if pulled.image:

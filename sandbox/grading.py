@@ -15,7 +15,7 @@ from typing import Any
 
 from sandbox.dockerfile import Dockerfile
 from sandbox.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
-from sandbox.references import DIGEST, RELATIVE_REPOSITORY, TAG
+from sandbox.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
 
 MB = 1_000_000  # sizes in checks use the decimal megabytes `docker images` shows
 CONFIG_FIELDS = {
@@ -63,7 +63,6 @@ class Facts:
     layers: list[LayerListing] | None = None
     rebuilds: dict[str, BuildResult] = field(default_factory=dict)
     lint: list[LintFinding] = field(default_factory=list)
-    namespace: str = ""  # the learner's namespace in the course registry
     submitted: dict[str, bytes] = field(default_factory=dict)  # the submission's files
     registry: dict[str, RepositoryFacts] = field(default_factory=dict)  # repository (under namespace) -> facts
 
@@ -538,8 +537,8 @@ class RegistryCheck(Check):
             verdict = judge(found, name, digest, facts)
             if verdict is not None:
                 return verdict
-        return ok(f"{name} is in the course registry as {_short(digest)}.",
-                  f"{name} 已在课程镜像仓库中，摘要为 {_short(digest)}。")
+        return ok(f"{name} is in the course registry as {short_digest(digest)}.",
+                  f"{name} 已在课程镜像仓库中，摘要为 {short_digest(digest)}。")
 
     def _same_digest(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
         if self.same_digest_as is None:
@@ -550,10 +549,11 @@ class RegistryCheck(Check):
             return failed(f"The course registry has no {other_name} to compare {name} with.",
                           f"课程镜像仓库中没有 {other_name}，无法与 {name} 比较。")
         if other != digest:
-            return failed(f"{name} is {_short(digest)} but {other_name} is {_short(other)}: they are two different "
-                          "images. Tag one image twice, then push both tags.",
-                          f"{name} 的摘要是 {_short(digest)}，而 {other_name} 是 {_short(other)}：它们是两个不同的"
-                          "镜像。请给同一个镜像打两个标签，再推送这两个标签。")
+            this, that = short_digest(digest), short_digest(other)
+            return failed(f"{name} is {this} but {other_name} is {that}: they are two different images. Tag one image "
+                          "twice, then push both tags.",
+                          f"{name} 的摘要是 {this}，而 {other_name} 是 {that}：它们是两个不同的镜像。"
+                          "请给同一个镜像打两个标签，再推送这两个标签。")
         return None
 
     def _config(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
@@ -579,22 +579,17 @@ class RegistryCheck(Check):
                           f"{self.digest_file} 应当写着 {name} 的摘要（sha256: 加 64 位十六进制数字）；"
                           f"现在的内容是 {shown(_clip(reported, 80))}。")
         if reported != digest:
-            return failed(f"{self.digest_file} reports {_short(reported)}, but {name} is {_short(digest)}.",
-                          f"{self.digest_file} 写的是 {_short(reported)}，但 {name} 的摘要是 {_short(digest)}。")
+            told, real = short_digest(reported), short_digest(digest)
+            return failed(f"{self.digest_file} reports {told}, but {name} is {real}.",
+                          f"{self.digest_file} 写的是 {told}，但 {name} 的摘要是 {real}。")
         return None
 
     def _pulled(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
         pulled = found.pulls.get(digest)
         if not self.pull or pulled is None or pulled.ok:
             return None
-        return failed(f"Pulling {found.name}@{_short(digest)} failed: {pulled.message('en')}",
-                      f"拉取 {found.name}@{_short(digest)} 失败：{pulled.message('zh-hans')}")
-
-
-def _short(digest: str) -> str:
-    """A digest as people quote it: the algorithm and the first twelve hex digits."""
-    algorithm, _, value = digest.partition(":")
-    return f"{algorithm}:{value[:12]}…" if value else digest
+        return failed(f"Pulling {found.name}@{short_digest(digest)} failed: {pulled.message('en')}",
+                      f"拉取 {found.name}@{short_digest(digest)} 失败：{pulled.message('zh-hans')}")
 
 
 # ------------------------------------------------------------------------------------------------------ parsing

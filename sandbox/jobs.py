@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +27,8 @@ from course.models import Exercise
 from sandbox import news
 from sandbox.engine import Engine, progress
 from sandbox.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
-from sandbox.grader import CheckResult, GradeReport, grade_stream
+from sandbox.grader import CheckResult, GradeReport, GradingSpec, grade_stream
+from sandbox.limits import EDITOR_LIMITS as LIMITS
 from sandbox.models import Attempt, AttemptEvent
 from sandbox.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from sandbox.publishing import BadDestination, Destination, publish_stream
@@ -40,23 +40,6 @@ CANCEL_POLL = 0.5
 IDLE_POLL = 1.0
 
 
-@dataclass(frozen=True)
-class EditorLimits:
-    """What one try, submit or draft may carry: the editor enforces the same limits, and they are tighter than the
-    sandbox's own (sandbox.rules.SubmissionLimits), which also serve files read from disk."""
-
-    max_files: int = 20
-    max_file_bytes: int = 64 * 1024
-    max_total_bytes: int = 256 * 1024
-
-    def as_dict(self) -> dict[str, int]:
-        return {"max_files": self.max_files, "max_file_bytes": self.max_file_bytes,
-                "max_total_bytes": self.max_total_bytes}
-
-
-LIMITS = EditorLimits()
-
-
 class Refused(Exception):
     """A request the learner must change: `code` is the protocol's error code, `message` is in both languages."""
 
@@ -65,6 +48,13 @@ class Refused(Exception):
         self.code = code
         self.message = {"en": en, "zh-hans": zh}
         self.attempt = attempt
+
+    def frame(self) -> dict[str, Any]:
+        """The protocol's error frame for it."""
+        frame = {"type": "error", "code": self.code, "message": self.message}
+        if self.attempt:
+            frame["attempt"] = self.attempt
+        return frame
 
 
 def worker_name() -> str:
@@ -95,7 +85,7 @@ def check_files(files: Any) -> dict[str, str]:
 
 
 def visible_exercise(slug: Any) -> Exercise:
-    exercise = Exercise.objects.filter(slug=slug, lesson__isnull=False).first() if isinstance(slug, str) else None
+    exercise = Exercise.objects.visible().filter(slug=slug).first() if isinstance(slug, str) else None
     if exercise is None:
         raise Refused("not_found", "There is no such exercise.", "没有这个练习。")
     return exercise
@@ -223,7 +213,8 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
     record(attempt, {"type": "started"})
     files = {path: text.encode() for path, text in attempt.files.items()}
     try:
-        stream = STREAMS[attempt.kind](engine, attempt, files, cancelled)
+        spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+        stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
         for item in stream:
             if (event := as_event(item)) is not None:
                 record(attempt, event)
@@ -234,10 +225,9 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
 
 
-def _submit_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
-    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
-    for item in grade_stream(engine, spec, files, attempt_id=f"a{attempt.id}", failed_attempts=failed,
+    for item in grade_stream(engine, spec, files, attempt_id=attempt.sandbox_id, failed_attempts=failed,
                              cancel=cancelled, namespace=attempt.user.get_username()):
         if isinstance(item, GradeReport):
             yield _status_of(item.outcome), item.outcome, item
@@ -245,10 +235,9 @@ def _submit_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterat
             yield item
 
 
-def _try_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
-    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
-    limits = engine.limits.tightened(**spec.limits)
-    build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=f"a{attempt.id}",
+def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
+    limits = spec.limits_on(engine)
+    build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=attempt.sandbox_id,
                                              limits=limits, cancel=cancelled))
     if not build.outcome.ok:
         yield _status_of(build.outcome), build.outcome, None
@@ -260,11 +249,10 @@ def _try_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[
         engine.discard(build)
 
 
-def _publish_stream(engine: Engine, attempt: Attempt, files, cancelled) -> Iterator[Any]:
-    spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
+def _publish_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     outcome = yield from publish_stream(
         engine, attempt.user.get_username(), files, Destination.from_target(attempt.target), bases=spec.bases,
-        limits=engine.limits.tightened(**spec.limits), attempt_id=f"a{attempt.id}", cancel=cancelled)
+        limits=spec.limits_on(engine), attempt_id=attempt.sandbox_id, cancel=cancelled)
     yield _status_of(outcome), outcome, None
 
 

@@ -1,4 +1,4 @@
-"""The limits every sandbox build and run is held to, read once from Django settings.
+"""The limits every sandbox build and run is held to, read once from Django settings, and what the editor may send.
 
 Settings (all integers; see layerlab/settings.py for defaults):
     SANDBOX_BUILD_TIMEOUT   wall-clock seconds for a whole build
@@ -77,3 +77,20 @@ class SandboxLimits:
             {"Name": "core", "Soft": 0, "Hard": 0},
             {"Name": "fsize", "Soft": file_size, "Hard": file_size},
         ]
+
+
+@dataclass(frozen=True)
+class EditorLimits:
+    """What one try, submit or draft may carry: the editor enforces the same limits, and they are tighter than the
+    sandbox's own (sandbox.rules.SubmissionLimits), which also serve files read from disk."""
+
+    max_files: int = 20
+    max_file_bytes: int = 64 * 1024
+    max_total_bytes: int = 256 * 1024
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_files": self.max_files, "max_file_bytes": self.max_file_bytes,
+                "max_total_bytes": self.max_total_bytes}
+
+
+EDITOR_LIMITS = EditorLimits()

@@ -71,7 +71,16 @@ class Attempt(models.Model):
     @property
     def group(self) -> str:
         """The channel-layer group that carries this attempt's news."""
-        return f"attempt.{self.id}"
+        return self.group_of(self.id)
+
+    @staticmethod
+    def group_of(attempt_id: int) -> str:
+        return f"attempt.{attempt_id}"
+
+    @property
+    def sandbox_id(self) -> str:
+        """What the sandbox names this attempt's images and containers after."""
+        return f"a{self.id}"
 
 
 class AttemptEvent(models.Model):

@@ -104,7 +104,8 @@ PHASES = {
 }
 
 
-def _language(language: str) -> str:
+def content_language(language: str) -> str:
+    """The language the course's texts are kept in for a language code: "zh-hans" for any Chinese, else "en"."""
     return "zh-hans" if language.lower().startswith("zh") else "en"
 
 
@@ -122,7 +123,7 @@ class Outcome:
         return self.kind is OutcomeKind.OK
 
     def message(self, language: str = "en") -> str:
-        language = _language(language)
+        language = content_language(language)
         if self.rejection is not None:
             return self.rejection.message(language)
         phase = PHASES[self.phase]

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from sandbox import registry
-from sandbox.engine import Engine, progress, throttled
+from sandbox.engine import Engine, progress
 from sandbox.facts import Published
 from sandbox.limits import SandboxLimits
 from sandbox.outcomes import Outcome, OutcomeKind
@@ -89,8 +89,8 @@ def publish_stream(
 ) -> Iterator[Any]:
     """Build `files` and push the image under every tag of `destination`. Yields build events, push progress and
     a Published per tag; returns the Outcome."""
-    if registry.over_quota(namespace):
-        return registry.quota_outcome(namespace)
+    if (refusal := registry.quota_refusal(namespace)) is not None:
+        return refusal
     build = yield from progress(engine.build(files, allowed_bases=bases, attempt_id=attempt_id, limits=limits,
                                              cancel=cancel))
     if not build.outcome.ok:
@@ -98,8 +98,8 @@ def publish_stream(
     try:
         for tag in destination.tags:
             reference = registry.reference(namespace, destination.repository, tag)
-            pushed = yield from progress(throttled(engine.push(
-                build.image, reference, credentials=registry.service_credentials(namespace), cancel=cancel)))
+            pushed = yield from progress(engine.push(
+                build.image, reference, credentials=registry.service_credentials(namespace), cancel=cancel))
             if not pushed.outcome.ok:
                 return pushed.outcome
             yield Published(reference, pushed.digest)

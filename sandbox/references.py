@@ -13,3 +13,9 @@ MAX_NAME_LENGTH = 255
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 NAMESPACE = re.compile(rf"^{PATH_COMPONENT}$")  # a learner's user name, the first component of their images
 MAX_NAMESPACE_LENGTH = 40
+
+
+def short_digest(digest: str) -> str:
+    """A digest as people quote it: the algorithm and the first twelve hex digits."""
+    algorithm, _, value = digest.partition(":")
+    return f"{algorithm}:{value[:12]}…" if value else digest

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import subprocess
@@ -28,8 +29,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
+from django.core.cache import cache
 
+from sandbox.limits import MB
+from sandbox.models import RegistryPassword
 from sandbox.outcomes import Outcome, OutcomeKind
 from sandbox.references import REPOSITORY
 
@@ -59,16 +64,22 @@ def key_directory() -> Path:
 def signing_key() -> SigningKey:
     """The token-signing key and its certificate, made on first use and kept out of git (mode 600)."""
     folder = key_directory()
-    private_path, certificate_path = folder / "token.key", folder / "token.crt"
-    if not private_path.exists():
+    if not (folder / "token.key").exists():
         folder.mkdir(parents=True, exist_ok=True)
         private, certificate = _new_key()
-        private_path.touch(mode=0o600)
-        private_path.write_bytes(private)
-        certificate_path.write_bytes(certificate)
-    private = private_path.read_bytes()
+        (folder / "token.key").touch(mode=0o600)
+        (folder / "token.key").write_bytes(private)
+        (folder / "token.crt").write_bytes(certificate)
+    return _load_key(folder)
+
+
+@functools.cache
+def _load_key(folder: Path) -> SigningKey:
+    # Every token is signed with it, and the site asks for several per page: read and parse it once. A key, once
+    # written, is never replaced.
+    private = (folder / "token.key").read_bytes()
     public = serialization.load_pem_private_key(private, password=None).public_key()
-    return SigningKey(private, certificate_path.read_bytes(), libtrust_key_id(public))
+    return SigningKey(private, (folder / "token.crt").read_bytes(), libtrust_key_id(public))
 
 
 def _new_key() -> tuple[bytes, bytes]:
@@ -91,6 +102,34 @@ def libtrust_key_id(public_key) -> str:
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     encoded = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode().rstrip("=")
     return ":".join(encoded[i:i + 4] for i in range(0, len(encoded), 4))
+
+
+# --------------------------------------------------------------------------------------------- who is asking
+
+# Wrong passwords allowed per user name and address before the realm stops checking them for a while: it accepts
+# site passwords, so it must not become a place to guess them quickly.
+FAILED_LOGINS_ALLOWED = 10
+FAILED_LOGINS_WINDOW = 300  # seconds
+
+
+class TooManyFailures(Exception):
+    """Too many wrong passwords for this user name from this address, lately."""
+
+
+def registry_user(request, username: str, password: str):
+    """The active user the credentials are for, or None: their registry password (fast, and what `docker login`
+    should use), the site's short-lived service credential for the daemon that publishes for them, or their site
+    password. TooManyFailures after FAILED_LOGINS_ALLOWED wrong ones in FAILED_LOGINS_WINDOW."""
+    failures = f"registry-login-failures:{username}:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.get(failures, 0) >= FAILED_LOGINS_ALLOWED:
+        raise TooManyFailures(username)
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not (RegistryPassword.matches(user, password) or is_service_credential(username, password)):
+        user = authenticate(request, username=username, password=password)
+    if user is None:
+        cache.add(failures, 0, FAILED_LOGINS_WINDOW)
+        cache.incr(failures)
+    return user
 
 
 # ---------------------------------------------------------------------------------------- service credentials
@@ -122,7 +161,7 @@ def reference(namespace: str, repository: str, tag_or_digest: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # "repository"
+    kind: str  # "repository" ("registry" for the site's own catalog requests)
     name: str  # "alice/hello"
     actions: frozenset[str]
 
@@ -135,13 +174,26 @@ class Scope:
         return cls(kind, name, frozenset(actions.split(",")) & ACTIONS)
 
 
+def in_namespace(name: str, namespace: str) -> bool:
+    """Whether the repository `name` ("alice/hello") lies in `namespace` ("alice")."""
+    return name.split("/", 1)[0] == namespace
+
+
+class QuotaFull(Exception):
+    """A learner asked to push into their own namespace while it is full."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.message("en"))
+        self.outcome = outcome
+
+
 def granted(user, scope: Scope) -> frozenset[str]:
-    """The actions `user` may take on the repository of `scope`."""
-    if scope.name.split("/", 1)[0] == user.get_username():
-        allowed = set(ACTIONS)
-        if "push" in scope.actions and over_quota(user.get_username()):
-            allowed.discard("push")
-        return scope.actions & allowed
+    """The actions `user` may take on the repository of `scope`; QuotaFull when they ask to push into their own
+    namespace and it is full."""
+    if in_namespace(scope.name, user.get_username()):
+        if "push" in scope.actions and (refusal := quota_refusal(user.get_username())) is not None:
+            raise QuotaFull(refusal)
+        return scope.actions & ACTIONS
     if user.groups.filter(name=INSTRUCTORS_GROUP).exists():
         return scope.actions & {"pull"}
     return frozenset()
@@ -176,10 +228,15 @@ def namespace_usage(namespace: str) -> int:
         manifest = _blob(storage, link.read_text().strip())
         if manifest is None:
             continue
-        for part in [manifest.get("config") or {}, *(manifest.get("layers") or [])]:
+        for part in _blobs_of(manifest):
             if part.get("digest"):
                 sizes[part["digest"]] = part.get("size", 0)
     return sum(sizes.values())
+
+
+def _blobs_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blobs an image manifest names, {digest, size, ...} each: its config, then its layers."""
+    return [manifest.get("config") or {}, *(manifest.get("layers") or [])]
 
 
 def _blob(storage: Path, digest: str) -> dict | None:
@@ -191,13 +248,12 @@ def _blob(storage: Path, digest: str) -> dict | None:
         return None
 
 
-def over_quota(namespace: str) -> bool:
-    return namespace_usage(namespace) >= settings.REGISTRY_QUOTA_MB * 1024 * 1024
-
-
-def quota_outcome(namespace: str) -> Outcome:
-    used = namespace_usage(namespace) / (1024 * 1024)
-    return Outcome(OutcomeKind.REGISTRY_QUOTA, "push", {"used_mb": f"{used:.1f}",
+def quota_refusal(namespace: str) -> Outcome | None:
+    """Why nothing more may be pushed into `namespace`, or None while it has room."""
+    used = namespace_usage(namespace)
+    if used < settings.REGISTRY_QUOTA_MB * MB:
+        return None
+    return Outcome(OutcomeKind.REGISTRY_QUOTA, "push", {"used_mb": f"{used / MB:.1f}",
                                                           "quota_mb": settings.REGISTRY_QUOTA_MB})
 
 # ---------------------------------------------------------------------------------------------- the registry API
@@ -217,7 +273,7 @@ class StoredImage:
 
     @property
     def size_mb(self) -> float:
-        return self.size / (1024 * 1024)
+        return self.size / MB
 
 
 class RegistryClient:
@@ -226,14 +282,15 @@ class RegistryClient:
     def __init__(self, host: str | None = None):
         self.base = f"http://{host or settings.REGISTRY_HOST}/v2"
 
-    def _headers(self, access: list[dict]) -> dict[str, str]:
-        token = issue_token("layerlab", [(Scope(a["type"], a["name"], frozenset(a["actions"])),
-                                          frozenset(a["actions"])) for a in access])
+    def _headers(self, kind: str, name: str, actions: str) -> dict[str, str]:
+        """Headers with a token the site signs for itself, for `actions` ("pull,delete") on one resource."""
+        scope = Scope(kind, name, frozenset(actions.split(",")))
+        token = issue_token(ISSUER, [(scope, scope.actions)])
         return {"Authorization": f"Bearer {token}", "Accept": MANIFEST_TYPES}
 
     def repositories(self, namespace: str) -> list[str]:
         response = requests.get(f"{self.base}/_catalog", params={"n": 1000}, timeout=10,
-                                headers=self._headers([{"type": "registry", "name": "catalog", "actions": ["*"]}]))
+                                headers=self._headers("registry", "catalog", "*"))
         response.raise_for_status()
         return [name for name in response.json().get("repositories") or [] if name.startswith(f"{namespace}/")]
 
@@ -271,14 +328,13 @@ class RegistryClient:
                 if digest := self.digest(name, tag):
                     tags_of.setdefault(digest, []).append(tag)
             for digest, tags in tags_of.items():
-                manifest = self._manifest(name, digest)
-                parts = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
-                found.append(StoredImage(name, digest, tuple(sorted(tags)), sum(p.get("size", 0) for p in parts)))
+                size = sum(part.get("size", 0) for part in _blobs_of(self._manifest(name, digest)))
+                found.append(StoredImage(name, digest, tuple(sorted(tags)), size))
         return sorted(found, key=lambda image: (image.repository, image.tags))
 
     def delete_image(self, name: str, digest: str) -> None:
         """Delete a manifest and so every tag naming it; its blobs go at the next garbage collection."""
-        headers = self._headers([{"type": "repository", "name": name, "actions": ["pull", "delete"]}])
+        headers = self._headers("repository", name, "pull,delete")
         response = requests.delete(f"{self.base}/{name}/manifests/{digest}", headers=headers, timeout=10)
         if response.status_code != 404:
             response.raise_for_status()
@@ -296,7 +352,7 @@ class RegistryClient:
         return response.json()
 
     def _pull(self, name: str) -> dict[str, str]:
-        return self._headers([{"type": "repository", "name": name, "actions": ["pull"]}])
+        return self._headers("repository", name, "pull")
 
 
 def collect_garbage() -> str:

@@ -1,6 +1,9 @@
 """Whether the sandbox engine answers, asked at most once every few seconds so that pages can show it cheaply."""
+import functools
 import time
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from sandbox.engine import Engine, EngineUnavailable
 
@@ -17,8 +20,14 @@ class EngineStatus:
 _cache: dict[str, tuple[float, EngineStatus]] = {}
 
 
+@functools.cache
+def _engine_at(docker_host: str) -> Engine:
+    """One client per engine for the whole process: making one asks the daemon its version already."""
+    return Engine(docker_host)
+
+
 def engine_status(engine: Engine | None = None) -> EngineStatus:
-    engine = engine or Engine.from_settings()
+    engine = engine or _engine_at(settings.SANDBOX_DOCKER_HOST)
     cached = _cache.get(engine.docker_host)
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]

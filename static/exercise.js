@@ -59,7 +59,10 @@
 
   const byteLength = (text) => encoder.encode(text).length;
   const formatKb = (bytes) => `${Math.round(bytes / 1024)} KB`;
-  const number = (value) => new Intl.NumberFormat(lang === "zh-hans" ? "zh-Hans" : "en").format(value);
+  const LOCALE = lang === "zh-hans" ? "zh-Hans" : "en";
+  const NUMBER_FORMAT = new Intl.NumberFormat(LOCALE);
+  const TIME_FORMAT = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
+  const number = (value) => NUMBER_FORMAT.format(value);
 
   function formatSeconds(seconds) {
     if (!Number.isFinite(seconds)) return "";
@@ -77,8 +80,7 @@
   function formatTime(iso) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso || "";
-    return new Intl.DateTimeFormat(lang === "zh-hans" ? "zh-Hans" : "en", { dateStyle: "medium", timeStyle: "short" })
-      .format(date);
+    return TIME_FORMAT.format(date);
   }
 
   // Dockerfile first, then the other files by name, so tabs and diffs list them the same way every time.
@@ -886,7 +888,7 @@
     },
 
     on_pull(event) {
-      this.layerProgress(event);
+      this.layerProgress(event); // the same rows and lines as a push, headed "pulling"
     },
 
     // A layer moving to or from the registry: a row per layer with its progress, a terminal line per new status.
@@ -993,9 +995,14 @@
     return event.passed === false ? "warn" : "ok";
   }
 
+  // Graded attempts carry a score; a try, a publish and an attempt that was not graded do not.
+  function hasScore(event) {
+    return Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null;
+  }
+
   function resultSummary(event, kind) {
     const heading = resultHeading(event, kind);
-    if (Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null) {
+    if (hasScore(event)) {
       return `${t("attemptN", { id: event.attempt })}: ${heading} · ${t("score", { score: event.score, max: event.max_score })}`;
     }
     return `${t("attemptN", { id: event.attempt })}: ${heading}`;
@@ -1008,7 +1015,7 @@
     box.className = `result result-${resultStyle(event)}`;
     box.replaceChildren(...[
       el("h3", { text: resultHeading(event, view.kind) }),
-      Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null
+      hasScore(event)
         ? el("p", { class: "score", text: t("score", { score: event.score, max: event.max_score }) }) : null,
       el("p", { text: localize(outcome.message) }),
       Number.isInteger(line) && line > 0
@@ -1400,9 +1407,7 @@
     $("attempt-view-title").textContent = t("attemptTitle", { id: attempt.id, kind: kindLabel(attempt.kind) });
     $("attempt-view-summary").textContent = `${historyOutcome(attempt)} · ${formatTime(attempt.created_at)}`;
     $("diff-view").hidden = true;
-    for (const editor of attempts.viewerEditors.values()) editor.destroy();
-    attempts.viewerEditors.clear();
-    attempts.viewerTabs.clear();
+    clearViewerFiles();
     const files = attempt.files || {};
     for (const name of orderedNames(Object.keys(files))) {
       const { panel } = attempts.viewerTabs.add(name);
@@ -1417,6 +1422,13 @@
     fillCompareChoices();
   }
 
+  // The stored attempt's read-only editors and their tabs go; the viewer itself stays.
+  function clearViewerFiles() {
+    for (const editor of attempts.viewerEditors.values()) editor.destroy();
+    attempts.viewerEditors.clear();
+    attempts.viewerTabs.clear();
+  }
+
   function viewerGoToLine(line) {
     const editor = attempts.viewerEditors.get(DOCKERFILE);
     if (!editor || $("attempt-view").hidden) return goToLine(line);
@@ -1426,9 +1438,7 @@
 
   function closeViewer() {
     $("attempt-view").hidden = true;
-    for (const editor of attempts.viewerEditors.values()) editor.destroy();
-    attempts.viewerEditors.clear();
-    attempts.viewerTabs.clear();
+    clearViewerFiles();
     attempts.viewer = null;
     renderHistory();
     if (live) showLiveOutput();

@@ -1,7 +1,9 @@
-"""A small course written into a temporary folder, to test loading and pages without the real content."""
+"""A small course written into a temporary folder, to test loading and pages without the real content; a
+learner logged in on the test client."""
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
 
@@ -47,3 +49,11 @@ def course_folder(tmp_path, settings) -> CourseFolder:
     root.mkdir()
     settings.COURSE_CONTENT_DIR = root
     return CourseFolder(root)
+
+
+@pytest.fixture
+def ada(client):
+    """A learner, logged in on `client`."""
+    user = User.objects.create_user("ada", password="correct horse battery")
+    client.force_login(user)
+    return user

@@ -8,14 +8,7 @@ from django.contrib.auth.models import User
 from course.models import Exercise
 from sandbox.models import Attempt, Draft
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ada(client, course):
-    user = User.objects.create_user("ada", password="correct horse battery")
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
 
 
 def page_data(response) -> dict:

@@ -18,13 +18,6 @@ def course(course_folder):
     return course_folder
 
 
-@pytest.fixture
-def ada(client):
-    user = User.objects.create_user("ada", password="correct horse battery")
-    client.force_login(user)
-    return user
-
-
 def attempt(user, slug: str, *, passed: bool, kind="submit", status="finished", outcome="ok") -> Attempt:
     return Attempt.objects.create(user=user, exercise=Exercise.objects.get(slug=slug), kind=kind, status=status,
                                   passed=passed, outcome_kind=outcome)

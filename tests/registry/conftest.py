@@ -1,29 +1,16 @@
 """The registry stack shared by the registry tests: Daphne as the token realm and Docker's registry, on free
 loopback ports, and the real docker CLI on the sandbox engine."""
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
+from tests.servers import daphne, free_port, wait_for
+
 QUOTA_MB = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, f"nothing answers on port {port}"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -44,19 +31,15 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, real_engine):
     config = subprocess.run([sys.executable, "manage.py", "registry_config"], cwd=settings.BASE_DIR, env=environment,
                             capture_output=True, text=True, check=True).stdout
     (data / "config.yml").write_text(config)
-    processes = [
-        subprocess.Popen(["/usr/bin/docker-registry", "serve", str(data / "config.yml")], env=environment,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(web),
-                          "layerlab.asgi:application"], cwd=settings.BASE_DIR, env=environment,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-    ]
-    wait_for(registry_port)
-    wait_for(web)
-    yield {"registry": f"127.0.0.1:{registry_port}", "data": data, "environment": environment}
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
+    registry_server = subprocess.Popen(["/usr/bin/docker-registry", "serve", str(data / "config.yml")],
+                                       env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(registry_port)
+        with daphne(environment, port=web, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            yield {"registry": f"127.0.0.1:{registry_port}", "data": data, "environment": environment}
+    finally:
+        registry_server.terminate()
+        registry_server.wait(timeout=30)
 
 
 @pytest.fixture

@@ -3,16 +3,11 @@ from the Publish panel, see the reference and its digest, then Submit and pass a
 registry holds. The panel after publishing is saved as test-artifacts/publish-panel.png."""
 import json
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from course.sync import sync_course
-from tests.browser.test_exercise_in_chromium import ARTIFACTS, CHROMIUM_FLAGS, replace_dockerfile
-from tests.registry.conftest import free_port, wait_for
+from tests.servers import ARTIFACTS, daphne, logged_in_page, replace_dockerfile
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -21,20 +16,10 @@ EXERCISE = "/exercises/push-private-registry/"
 
 
 @pytest.fixture
-def site(registry_settings, stack):
+def site(registry_settings, stack, course):
     """A second Daphne, for the page itself: embedded workers, the stack's registry, the test database."""
-    sync_course(settings.COURSE_CONTENT_DIR)
-    port = free_port()
-    environment = {**stack["environment"], "SANDBOX_EMBEDDED_WORKERS": "true", "SANDBOX_WORKERS": "1",
-                   "SANDBOX_REAP_INTERVAL": "0", "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"]}
-    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                "layerlab.asgi:application"], cwd=settings.BASE_DIR, env=environment)
-    try:
-        wait_for(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with daphne({**stack["environment"], "SANDBOX_EMBEDDED_WORKERS": "true", "SANDBOX_WORKERS": "1"}) as url:
+        yield url
 
 
 @pytest.fixture
@@ -42,20 +27,13 @@ def browser_page(site, learner):
     """Logged in as a new learner on the exercise; every frame the page sends on its websocket is kept."""
     learner("pubby")
     sent: list[dict] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("websocket", lambda socket: socket.on("framesent", lambda text: sent.append(json.loads(text))))
-            page.goto(f"{site}/accounts/login/?next={EXERCISE}")
-            page.fill("input[name=username]", "pubby")
-            page.fill("input[name=password]", "pubby-site-password")
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"**{EXERCISE}")
-            expect(page.locator("#connection-status")).to_have_attribute("data-state", "open", timeout=30_000)
-            yield page, sent
-        finally:
-            browser.close()
+
+    def keep_sent_frames(page) -> None:
+        page.on("websocket", lambda socket: socket.on("framesent", lambda text: sent.append(json.loads(text))))
+
+    with logged_in_page(site, "pubby", "pubby-site-password", EXERCISE, watch=keep_sent_frames) as page:
+        expect(page.locator("#connection-status")).to_have_attribute("data-state", "open", timeout=30_000)
+        yield page, sent
 
 
 def passed_check(page, check_id: str):

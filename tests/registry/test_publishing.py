@@ -6,9 +6,8 @@ import pytest
 from django.conf import settings
 
 from sandbox import registry
-from sandbox.engine import Engine
 from sandbox.models import Attempt
-from tests.sandbox.test_consumer import connect, frames_until, in_a_thread, start_workers
+from tests.sockets import connect, frames_until, running_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]
 HELLO = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["echo", "hello"]\n'}
@@ -16,9 +15,8 @@ HELLO = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["echo", "hello"]\n'}
 
 @pytest.fixture
 def workers(real_engine, course, registry_settings):
-    pool = start_workers(lambda: Engine(real_engine.docker_host, real_engine.limits), size=1)
-    yield pool
-    in_a_thread(pool.stop)
+    with running_workers(real_engine, size=1) as pool:
+        yield pool
 
 
 async def successful_try(communicator) -> int:

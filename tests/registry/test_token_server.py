@@ -11,7 +11,6 @@ from django.core.cache import cache
 
 from sandbox import registry
 from sandbox.models import RegistryPassword
-from sandbox.views import FAILED_LOGINS_ALLOWED
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +121,7 @@ def test_replacing_the_registry_password_retires_the_old_one(client, alice):
 def test_guessing_passwords_is_stopped_for_a_while(client):
     cache.clear()
     User.objects.create_user("oscar", password="the-right-password")
-    for _ in range(FAILED_LOGINS_ALLOWED):
+    for _ in range(registry.FAILED_LOGINS_ALLOWED):
         assert ask(client, "oscar", "a-guess").status_code == 401
     stopped = ask(client, "oscar", "the-right-password")
     assert stopped.status_code == 429 and "Too many wrong passwords" in stopped.json()["errors"][0]["message"]

@@ -955,7 +955,7 @@ DIGEST_A, DIGEST_B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
 def registry_facts(digests: dict[str, str], *, tags=None, config=None, pulls=None, submitted=None) -> Facts:
     repository = RepositoryFacts("alice/app", sorted(tags if tags is not None else digests), digests,
                                  {digest: config or {} for digest in set(digests.values())}, pulls or {})
-    return facts(namespace="alice", registry={"app": repository}, submitted=submitted or {})
+    return facts(registry={"app": repository}, submitted=submitted or {})
 
 
 def test_a_registry_check_needs_the_tags_it_names_and_a_pull_when_asked():

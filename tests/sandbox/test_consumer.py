@@ -1,18 +1,15 @@
 """The sandbox websocket, end to end on the real engine: auth, origin, bad input, submit, cancel, replay."""
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import User
-from django.test import Client
 
 from layerlab.routing import websocket_application
-from sandbox import jobs
 from sandbox.engine import Engine
 from sandbox.models import Attempt
+from tests.sockets import ORIGIN, connect, frames_until, in_a_thread, running_workers, session_cookie, start_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -21,49 +18,10 @@ GRADED = "run-vs-cmd"
 SOLUTION = {"Dockerfile": 'FROM layerlab/busybox\nWORKDIR /app\nRUN echo "built at build time" > build-info.txt\n'
                           'CMD ["echo", "Hello at run time"]\n'}
 SLOW = {"Dockerfile": "FROM layerlab/busybox\nRUN echo started && sleep 30\n"}
-ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-def in_a_thread(function):
-    """Run blocking set-up off the test's event loop, where Django refuses database calls."""
-    with ThreadPoolExecutor(1) as executor:
-        return executor.submit(function).result()
-
-
-def start_workers(engine_factory, size=2) -> jobs.WorkerPool:
-    return in_a_thread(jobs.WorkerPool(size, engine_factory=engine_factory).start)
-
-
 @pytest.fixture
 def workers(real_engine, course):
-    pool = start_workers(lambda: Engine(real_engine.docker_host, real_engine.limits))
-    yield pool
-    in_a_thread(pool.stop)
-
-
-def session_cookie(username: str) -> bytes:
-    user = User.objects.get_or_create(username=username)[0]
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-async def connect(username: str = "ada", origin=ORIGIN) -> WebsocketCommunicator:
-    cookie = await sync_to_async(session_cookie)(username)
-    communicator = WebsocketCommunicator(websocket_application(), "/ws/sandbox/",
-                                         headers=[origin, (b"cookie", cookie)])
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def frames_until(communicator, kind: str, timeout: float = 90) -> list[dict]:
-    frames = []
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        frames.append(frame)
-        if frame["type"] == kind:
-            return frames
+    with running_workers(real_engine, size=2) as pool:
+        yield pool
 
 
 async def test_anonymous_sockets_are_refused():

@@ -4,7 +4,8 @@ import secrets
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
-INSTRUCTORS_GROUP = "instructors"
+from sandbox.registry import INSTRUCTORS_GROUP
+
 DEMO_ACCOUNTS = (("instructor", True), ("learner", False))
 
 

@@ -1,0 +1,78 @@
+"""Servers that end-to-end tests and benchmarks start on loopback: free ports, waiting for them, Daphne, and
+Chromium logged in on the site, with what the browser tests do on the exercise page."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+PROJECT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT / "test-artifacts"  # screenshots the browser tests leave for people to look at
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing answers on port {port}")
+
+
+@contextmanager
+def daphne(environment: dict[str, str], port: int | None = None, **options) -> Iterator[str]:
+    """The site served by Daphne on loopback (a free port unless given), with `environment`; yields its URL.
+    `options` go to subprocess.Popen (e.g. where its output goes)."""
+    port = port or free_port()
+    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                "layerlab.asgi:application"], cwd=PROJECT, env=environment, **options)
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def logged_in_page(site: str, username: str, password: str, path: str, *, watch=None) -> Iterator:
+    """Chromium (Debian's, headless) logged in as `username` on `site`, opened at `path`; `watch(page)` is called
+    before anything loads, to attach listeners."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            if watch is not None:
+                watch(page)
+            page.goto(f"{site}/accounts/login/?next={path}")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", password)
+            page.click("form.form button[type=submit]")
+            page.wait_for_url(f"**{path}")
+            yield page
+        finally:
+            browser.close()
+
+
+def replace_dockerfile(page, text: str) -> None:
+    page.click("#file-tabs [role=tab]:has-text('Dockerfile')")
+    editor = page.locator("#file-panels .cm-content:visible")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    editor.type(text)  # typed like a learner, line by line
