@@ -474,9 +474,10 @@ class Engine:
         """Tag `source` as `tag` with `labels` added: one LABEL step on it, no new layer."""
         dockerfile = f"FROM {source}\n{_label_instruction(labels)}\n".encode()
         with _engine_errors():
-            for _ in self.api.build(fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True, tag=tag,
-                                    pull=False, rm=True, forcerm=True, network_mode="none", decode=True):
-                pass
+            for message in self.api.build(fileobj=build_context({"Dockerfile": dockerfile}), custom_context=True,
+                                          tag=tag, pull=False, rm=True, forcerm=True, network_mode="none", decode=True):
+                if "error" in message:  # else the tag would still name whatever it named before
+                    raise EngineUnavailable(f"labelling {source} as {tag} failed: {message['error']}")
 
     # -- reap
 
