@@ -7,9 +7,13 @@ It starts the product (Daphne with its embedded workers) on a free loopback port
       target: median ratio <= 1.10
   (b) time to the first streamed build step vs the CLI's first build step ("Step 1/N"), interleaved;
       target <= 1.5
-  (c) N learners submitting at once (N websocket clients): all graded, none lost, p50/p95 latency, and
-      throughput vs the CLI running N builds in parallel; target >= 0.8 and zero lost
-Every build is uncached (a fresh token in a RUN step), on both sides.
+  (c) N learners submitting different solutions at once (N websocket clients): all graded, none lost, p50/p95
+      latency, and throughput vs the CLI running N builds in parallel; target >= 0.8 and zero lost
+  (d) N learners submitting the *same* solution at once, for several rounds: the realistic case, and the one that
+      shares the build cache (and the sweep pruning it meanwhile); throughput vs the CLI's N parallel builds of
+      that Dockerfile; target zero lost
+  (e) one learner's second identical Build & Run: every step after FROM is reported cached
+In (a) to (c) every build is uncached (a fresh token in a RUN step), on both sides.
 """
 import argparse
 import asyncio
@@ -20,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,12 +34,16 @@ import websockets
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from sandbox.engine import Engine  # noqa: E402
 from tests.servers import free_port, wait_for  # noqa: E402
 
 EXERCISE = "run-vs-cmd"  # graded from a build, with a file check and a run check
 DOCKERFILE = ('FROM layerlab/busybox\nWORKDIR /app\n'
               'RUN echo {token} > /token && echo "built at build time" > build-info.txt\n'
               'CMD ["echo", "Hello at run time"]\n')
+
+
+SAME_SOLUTION = DOCKERFILE.format(token="the-same-for-everyone")
 
 
 def dockerfile() -> str:
@@ -88,40 +97,48 @@ class Product:
         )
         return [f"sessionid={key}" for key in self._manage("shell", "--verbosity", "0", "-c", code).split()]
 
-    async def submit(self, learner: int, on_first_line=None) -> dict:
-        """Submit as a learner and wait for the result frame; returns it with the seconds it took.
+    async def submit(self, learner: int, on_first_line=None, text: str | None = None, kind: str = "submit") -> dict:
+        """Submit (or try) a Dockerfile as a learner, a fresh one unless `text` is given, and wait for the result
+        frame; returns it with the seconds it took and the `cached` flag of every finished step.
 
         The clock starts when Submit is sent: the exercise page holds its socket open before that."""
+        cached = []
         async with websockets.connect(
             f"ws://127.0.0.1:{self.port}/ws/sandbox/", max_size=None,
             additional_headers={"Cookie": self.cookies[learner], "Origin": f"http://127.0.0.1:{self.port}"},
         ) as socket_:
             started = time.perf_counter()
-            await socket_.send(json.dumps({"type": "submit", "exercise": EXERCISE,
-                                           "files": {"Dockerfile": dockerfile()}}))
+            await socket_.send(json.dumps({"type": kind, "exercise": EXERCISE,
+                                           "files": {"Dockerfile": text or dockerfile()}}))
             async for raw in socket_:
                 frame = json.loads(raw)
                 if frame["type"] == "build_step" and on_first_line:
                     on_first_line(time.perf_counter() - started)
                     on_first_line = None
+                if frame["type"] == "step_finished":
+                    cached.append(frame["cached"])
                 if frame["type"] in ("result", "error"):
-                    return {**frame, "seconds": time.perf_counter() - started}
+                    return {**frame, "seconds": time.perf_counter() - started, "cached": cached}
         raise RuntimeError("the socket closed before a result")
 
 
 # ----------------------------------------------------------------------------------------------------- the CLI
 
 
+def docker_host() -> str:
+    return os.environ.get("SANDBOX_DOCKER_HOST", "unix:///run/layerlab-engine/docker.sock")
+
+
 def docker_command() -> list[str]:
-    host = os.environ.get("SANDBOX_DOCKER_HOST", "unix:///run/layerlab-engine/docker.sock")
-    return [shutil.which("docker", path="/usr/bin") or "docker", "-H", host]
+    return [shutil.which("docker", path="/usr/bin") or "docker", "-H", docker_host()]
 
 
-def cli_build_and_run(first_line: list | None = None) -> float:
-    """`docker build` + `docker run` of the same Dockerfile; records the time to the build's first line."""
+def cli_build_and_run(first_line: list | None = None, text: str | None = None) -> float:
+    """`docker build` + `docker run` of a Dockerfile (a fresh one unless `text` is given); records the time to the
+    build's first line."""
     docker = docker_command()
     with tempfile.TemporaryDirectory() as context:
-        Path(context, "Dockerfile").write_text(dockerfile())
+        Path(context, "Dockerfile").write_text(text or dockerfile())
         tag = f"layerlab-bench:{uuid.uuid4().hex[:12]}"
         started = time.perf_counter()
         build = subprocess.Popen([*docker, "build", "--network", "none", "-t", tag, context],
@@ -166,40 +183,78 @@ def latency_pairs(product: Product, pairs: int) -> None:
     print(f"(b) median ratio first line websocket/cli: {statistics.median(first_ratios):.3f} (target <= 1.5)")
 
 
-def crowd(product: Product, learners: int) -> None:
+def crowd(product: Product, learners: int, label: str, text: str | None = None) -> int:
+    """Every learner submits at once (the same `text`, or each a fresh Dockerfile); returns how many were lost."""
     async def everyone():
-        return await asyncio.gather(*(product.submit(n) for n in range(learners)), return_exceptions=True)
+        return await asyncio.gather(*(product.submit(n, text=text) for n in range(learners)), return_exceptions=True)
 
     started = time.perf_counter()
     results = asyncio.run(everyone())
     ours = time.perf_counter() - started
     graded = [r for r in results if isinstance(r, dict) and r.get("type") == "result" and r.get("passed") is True]
-    latencies = sorted(r["seconds"] for r in graded)
+    latencies = sorted(r["seconds"] for r in graded) or [float("nan")]
     started = time.perf_counter()
-    processes = [subprocess.Popen([sys.executable, __file__, "--one-cli-build"]) for _ in range(learners)]
+    cli_args = [sys.executable, __file__, "--one-cli-build", *(["--same"] if text else [])]
+    processes = [subprocess.Popen(cli_args) for _ in range(learners)]
     cli_ok = sum(process.wait() == 0 for process in processes)
     theirs = time.perf_counter() - started
     lost = learners - len(graded)
-    print(f"(c) {learners} learners at once: {len(graded)} graded, {lost} lost; "
-          f"p50 {latencies[len(latencies) // 2]:.2f} s, p95 {latencies[int(len(latencies) * 0.95) - 1]:.2f} s")
+    for failure in [r for r in results if r not in graded][:3]:
+        print(f"    lost: {failure!r:.300}")
+    print(f"{label} {learners} learners at once: {len(graded)} graded, {lost} lost; "
+          f"p50 {latencies[len(latencies) // 2]:.2f} s, p95 {latencies[max(int(len(latencies) * 0.95) - 1, 0)]:.2f} s")
     print(f"    throughput {learners / ours:.2f}/s vs CLI {cli_ok / theirs:.2f}/s ({learners} parallel builds): "
-          f"ratio {(learners / ours) / (cli_ok / theirs):.3f} (target >= 0.8, zero lost)")
+          f"ratio {(learners / ours) / (cli_ok / theirs):.3f}")
+    return lost
+
+
+def same_solution_rounds(product: Product, learners: int, rounds: int) -> None:
+    """The crowd of (c) with one solution for all, while a sweep empties the build cache again and again (the
+    worst a sweep can do to the builds it races)."""
+    engine, done, prunes = Engine(docker_host()), threading.Event(), []  # the product's engine: the same guard
+
+    def sweep():
+        while not done.wait(0.5):
+            prunes.append(engine.prune_cache(0, leftovers_older_than=0).images)
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    try:
+        lost = sum(crowd(product, learners, f"(d) round {n}:", SAME_SOLUTION) for n in range(1, rounds + 1))
+    finally:
+        done.set()
+        sweeper.join()
+    print(f"(d) same solution, {rounds} rounds of {learners}, {len(prunes)} prunes racing them "
+          f"({sum(prunes)} cache entries removed): {lost} lost of {rounds * learners} (target 0)")
+
+
+def second_identical_try(product: Product) -> None:
+    text = dockerfile()
+    first = asyncio.run(product.submit(0, text=text, kind="try"))
+    second = asyncio.run(product.submit(0, text=text, kind="try"))
+    print(f"(e) one learner's identical Build & Run twice: cached steps {first['cached']} then {second['cached']}; "
+          f"{first['seconds']:.2f} s then {second['seconds']:.2f} s (target: all but FROM cached the second time)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=10)
     parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the same-solution crowd (d)")
     parser.add_argument("--one-cli-build", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--same", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_cli_build:
-        cli_build_and_run()
+        cli_build_and_run(text=SAME_SOLUTION if args.same else None)
         return
     with Product(args.learners) as product:
         asyncio.run(product.submit(0))  # warm-up, not counted
         cli_build_and_run()
         latency_pairs(product, args.pairs)
-        crowd(product, args.learners)
+        lost = crowd(product, args.learners, "(c) different solutions:")
+        print(f"(c) {lost} lost (target 0, throughput ratio >= 0.8)")
+        same_solution_rounds(product, args.learners, args.rounds)
+        second_identical_try(product)
 
 
 if __name__ == "__main__":

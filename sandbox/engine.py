@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import docker
@@ -36,6 +37,7 @@ import requests
 from docker.types import LogConfig, Ulimit
 from docker.utils.build import PatternMatcher
 
+from sandbox.cacheguard import CacheBusy, CacheGuard
 from sandbox.dockerfile import Dockerfile
 from sandbox.facts import (
     BuildResult,
@@ -67,16 +69,36 @@ LABEL_CREATED = "org.layerlab.sandbox.created"  # unix time, for the reaper
 LABEL_RECIPE = "org.layerlab.sandbox.recipe"  # digest of a base image's recipe
 
 ATTEMPT_REPOSITORY = "layerlab-attempt"
+CACHE_REPOSITORY = "layerlab-cache"  # one tag per image a stage ended with: the build cache, pruned least used first
 ATTEMPT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ANONYMOUS_VOLUME = re.compile(r"^[0-9a-f]{64}$")
 CONTEXT_MTIME = 1_600_000_000  # a fixed time in the context tar, so identical files always hit the build cache
 WATCHDOG_PERIOD = 0.25
 SAMPLE_EVERY = 4  # disk and process samples every SAMPLE_EVERY watchdog ticks: they cost a daemon call each
 LAYER_PROGRESS_EVERY = 0.5  # seconds between two progress events of one layer with the same status
 KILL_GRACE = 5.0  # seconds a killed build may take to report its failure before the connection is dropped
+ABORT_GRACE = 1.0  # seconds a stopped build may go on (between step containers) before its connection is dropped
+CACHE_PRUNE_WAIT = 10.0  # seconds a prune waits for running builds to end before it gives up until the next sweep
 
 
 class EngineUnavailable(Exception):
     """The Docker daemon could not be reached or answered with an error that is not the learner's doing."""
+
+
+class BaseImageRefused(Exception):
+    """An image the course will not build upon: its ONBUILD triggers would run in every build FROM it."""
+
+    def __init__(self, image: str, triggers: list[str]):
+        super().__init__(f"{image} has ONBUILD triggers ({'; '.join(triggers)}): they would run in every learner's "
+                         "build, outside the exercise's checks. Use an image without ONBUILD.")
+
+
+class ContainerRefused(Exception):
+    """The runtime would not start a container of the learner's image (a WORKDIR it cannot enter, say)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.outcome = Outcome(OutcomeKind.RUN_ERROR, "run", {"reason": reason})
 
 
 class Engine:
@@ -89,6 +111,7 @@ class Engine:
     ):
         self.docker_host = docker_host
         self.limits = limits or SandboxLimits()
+        self.cache_guard = CacheGuard.for_engine(docker_host)
         self._api: docker.APIClient | None = None
         self._api_lock = threading.Lock()
 
@@ -141,9 +164,10 @@ class Engine:
         tag = attempt_tag(attempt_id)
         session = _BuildSession(self, dockerfile, limits or self.limits, tag, cancel)
         try:
-            self._require_bases(dockerfile)
-            yield from session.stream(build_context(labelled(files, tag)))
-            result = session.result(time.monotonic() - started)
+            with self.cache_guard.building():
+                self._require_bases(dockerfile)
+                yield from session.stream(build_context(labelled(files, tag)))
+                result = session.result(time.monotonic() - started)
         except EngineUnavailable as error:
             log.warning("build failed for want of an engine: %s", error)
             session.clean_up_failure()
@@ -186,6 +210,8 @@ class Engine:
             return result
         try:
             result = yield from self._attach_and_run(container, timeout, limits, started, cancel)
+        except ContainerRefused as refused:
+            result = RunResult(refused.outcome, duration=time.monotonic() - started)
         except EngineUnavailable:
             result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"), duration=time.monotonic() - started)
         finally:
@@ -195,17 +221,17 @@ class Engine:
 
     def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float, cancel=None):
         watch = Watch(deadline=started + timeout, container=container, cancel=cancel)
-        output = OutputCollector(limits.output_bytes)
+        output = OutputCollector(limits.output_bytes, limits.output_lines)
         with _engine_errors():
             # Attached before the start, so nothing is missed; replaying logs as well could repeat a line.
             frames = self.api.attach(container, stream=True, logs=False, demux=True)
-            self.api.start(container)
+            self._start(container)
             with self._watchdog(watch, limits):
                 for stdout, stderr in frames:
-                    for stream, chunk in (("stdout", stdout), ("stderr", stderr)):
-                        yield from output.feed(stream, chunk)
-                    if output.truncated:
+                    lines = output.feed("stdout", stdout) + output.feed("stderr", stderr)
+                    if output.truncated:  # before the lines are handed on: the kill must not wait for a reader
                         watch.stop(OutcomeKind.OUTPUT_TRUNCATED)
+                    yield from lines
                 yield from output.flush()
             exit_code = self.api.wait(container, timeout=KILL_GRACE + 5)["StatusCode"]
             oom_killed = bool(self.api.inspect_container(container)["State"].get("OOMKilled"))
@@ -240,7 +266,7 @@ class Engine:
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             read_only=True,
-            tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
+            tmpfs=self._scratch_mounts(image, limits),
             ulimits=[Ulimit(name=u["Name"], soft=u["Soft"], hard=u["Hard"]) for u in limits.ulimits()],
             init=init,
             log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_kb}k", "max-file": "1"}),
@@ -256,6 +282,26 @@ class Engine:
                 host_config=host_config,
             )
         return created["Id"]
+
+    def _scratch_mounts(self, image: str, limits: SandboxLimits) -> dict[str, str]:
+        """/tmp and every VOLUME the image declares, each a tmpfs of the sandbox's size. Left to itself the daemon
+        would make each VOLUME an anonymous volume on its own disk, outside every limit. Unlike such a volume, a
+        tmpfs starts empty: what the image holds at that path is not seen at run time."""
+        declared = (self.inspect_raw(image).get("Config") or {}).get("Volumes") or {}
+        options = f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"
+        return {path: options for path in ["/tmp", *sorted(declared)]}
+
+    def _start(self, container: str) -> None:
+        """Start a created container; ContainerRefused when the runtime says no (the learner's image is why)."""
+        try:
+            with _engine_errors():
+                self.api.start(container)
+        except (docker.errors.APIError, EngineUnavailable) as error:
+            explanation = str(getattr(error.__cause__, "explanation", None) or getattr(error, "explanation", "")
+                              or error)
+            if RUNTIME_REFUSAL.search(explanation):
+                raise ContainerRefused(runtime_reason(explanation)) from error
+            raise
 
     # -- stop
 
@@ -276,8 +322,11 @@ class Engine:
         limits = limits or self.limits
         container = self._create_container(image, args, env=None, as_root=as_root, limits=limits, init=False)
         try:
+            try:
+                self._start(container)
+            except ContainerRefused as refused:
+                return StopResult(seconds=0.0, killed=False, exit_code=None, output="", start_error=refused.outcome)
             with _engine_errors():
-                self.api.start(container)
                 time.sleep(settle)
                 asked = time.monotonic()
                 grace = max(1, math.ceil(grace))  # the API takes whole seconds
@@ -347,27 +396,26 @@ class Engine:
             return self.api.inspect_image(image)
 
     def discard(self, result: BuildResult) -> None:
-        """Remove a built image and every layer its build made, in all of its stages."""
+        """Drop a built or pulled image's attempt tag. Its layers stay behind as the build cache (each stage's
+        last layer keeps a `layerlab-cache` tag), which only `prune_cache` shrinks."""
         if result.image:
-            self.remove(result.image)
-        self.remove_built(result.built_images)
+            self.untag(result.image)
 
-    def remove_built(self, images: Collection[str]) -> None:
-        # Newest first: removing a stage's last layer takes the layers below it along, unless something else
-        # (another attempt's build, say) has been built on them since.
-        for image in reversed(list(images)):
-            self.remove(image)
-
-    def remove(self, image: str) -> None:
-        """Remove an image and the untagged build-cache layers only it used. Missing images are fine.
-
-        Only an attempt's own tag is removed by force; any other image (a build-cache layer) goes only when
-        nothing depends on it, so a base image or another attempt's cache can never be taken away.
-        """
-        force = _attempt_of(image) is not None
+    def untag(self, image: str) -> None:
+        """Remove one tag. An image left with no tag goes too, but never the layers below it: a concurrent build
+        may be reusing them from the cache this very moment. Missing images are fine."""
         try:
             with _engine_errors():
-                self.api.remove_image(image, force=force, noprune=False)
+                self.api.remove_image(image, force=True, noprune=True)
+        except docker.errors.NotFound:
+            pass
+
+    def remove(self, image: str) -> None:
+        """Remove an image that is not an attempt's (a registry reference, a cache entry) with the untagged layers
+        only it used. Anything still in use or built upon stays: a base image or a cache layer is never forced."""
+        try:
+            with _engine_errors():
+                self.api.remove_image(image, force=False, noprune=False)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as error:
@@ -390,12 +438,20 @@ class Engine:
         with _engine_errors():
             if not self.image_exists(source):
                 self.api.pull(source)
+        self.refuse_onbuild(source)  # relabelling is a build FROM it, which would run the triggers
         self._relabel(source, tag, {LABEL_ROLE: "base", LABEL_RECIPE: recipe})
         return self.inspect_raw(tag)["Id"]
 
+    def refuse_onbuild(self, image: str) -> None:
+        """Raise BaseImageRefused if `image` carries ONBUILD triggers."""
+        triggers = self.inspect_raw(image)["Config"].get("OnBuild") or []
+        if triggers:
+            raise BaseImageRefused(image, triggers)
+
     def base_images(self) -> list[dict[str, Any]]:
         with _engine_errors():
-            return self.api.images(filters={"label": f"{LABEL_ROLE}=base", "dangling": False})
+            return [image for image in self.api.images(filters={"label": f"{LABEL_ROLE}=base", "dangling": False})
+                    if _is_base(image)]
 
     # -- registries
 
@@ -482,22 +538,60 @@ class Engine:
     # -- reap
 
     def reap(self, *, older_than: float, cache_budget_bytes: int | None = None) -> ReapReport:
-        """Remove sandbox containers and attempt images older than `older_than` seconds, dangling build layers,
-        and the oldest attempt images while they take more than `cache_budget_bytes`."""
+        """Remove what ended work left behind: sandbox containers and attempt tags older than `older_than`
+        seconds, with their anonymous volumes, and unused volumes; then prune the build cache to its budget."""
         cutoff = time.time() - older_than
         with _engine_errors():
             containers = self._reap_containers(cutoff)
-            images, freed = self._reap_attempt_images(cutoff, cache_budget_bytes)
-            pruned = self.api.prune_images(
-                filters={"dangling": True, "label": LABEL_ROLE, "until": f"{int(older_than)}s"}
-            )
-        dangling = pruned.get("ImagesDeleted") or []
-        return ReapReport(
-            containers=containers,
-            images=images,
-            dangling=sum(1 for entry in dangling if "Deleted" in entry),
-            reclaimed_bytes=freed + (pruned.get("SpaceReclaimed") or 0),
-        )
+            attempt_tags = self._reap_attempt_tags(cutoff)
+            volumes = self._reap_volumes(cutoff)
+        cache = self.prune_cache(cache_budget_bytes, leftovers_older_than=older_than)
+        return replace(cache, containers=containers, images=attempt_tags + cache.images, volumes=volumes)
+
+    def prune_cache(self, budget_bytes: int | None, *, leftovers_older_than: float,
+                    wait: float = CACHE_PRUNE_WAIT) -> ReapReport:
+        """Shrink the build cache while no build runs: the layers failed builds left (once older than
+        `leftovers_older_than` s), then the least recently used cache entries while the layers that are not the
+        course's base images take more than `budget_bytes`. An empty report when builds kept the cache busy."""
+        try:
+            with self.cache_guard.pruning(wait), _engine_errors():
+                pruned = self.api.prune_images(filters={
+                    "dangling": True, "label": LABEL_ROLE, "until": f"{int(leftovers_older_than)}s"})
+                dangling = sum(1 for entry in pruned.get("ImagesDeleted") or [] if "Deleted" in entry)
+                removed, freed = self._prune_least_used(budget_bytes) if budget_bytes is not None else (0, 0)
+        except CacheBusy as busy:
+            log.info("build cache not pruned: %s", busy)
+            return ReapReport()
+        return ReapReport(images=removed, dangling=dangling,
+                          reclaimed_bytes=freed + (pruned.get("SpaceReclaimed") or 0))
+
+    def _prune_least_used(self, budget: int) -> tuple[int, int]:
+        """Untag cache entries, least recently tagged first (every build that reuses one tags it again), until
+        the cache fits `budget`. An untagged entry goes with the layers below it that nothing else builds on."""
+        removed = freed = 0
+        entries = sorted(self.api.images(name=CACHE_REPOSITORY), key=self._last_tagged)
+        for entry in entries:
+            in_use = self._cache_bytes()
+            if in_use <= budget:
+                break
+            for tag in entry.get("RepoTags") or []:
+                self.remove(tag)
+            removed += 1
+            freed += max(in_use - self._cache_bytes(), 0)
+        return removed, freed
+
+    def _last_tagged(self, image: dict[str, Any]) -> str:
+        # RFC 3339 times in UTC sort as text; an image removed meanwhile sorts first and is skipped.
+        try:
+            return (self.api.inspect_image(image["Id"]).get("Metadata") or {}).get("LastTagTime") or ""
+        except docker.errors.NotFound:
+            return ""
+
+    def _cache_bytes(self) -> int:
+        """Bytes of image layers on the engine, the course's base images left out."""
+        usage = self.api.df()
+        bases = sum(image["Size"] for image in usage.get("Images") or [] if _is_base(image))
+        return max((usage.get("LayersSize") or 0) - bases, 0)
 
     def _reap_containers(self, cutoff: float) -> int:
         # Build-step containers inherit LABEL_ROLE from the base image, so they are found here too.
@@ -506,24 +600,24 @@ class Engine:
             self._remove_container(container["Id"])
         return len(stale)
 
-    def _reap_attempt_images(self, cutoff: float, budget: int | None) -> tuple[int, int]:
-        attempts = sorted(
-            self.api.images(filters={"label": f"{LABEL_ROLE}=attempt"}),
-            key=lambda image: image["Created"],
-        )
-        in_use = sum(image["Size"] for image in attempts)
-        removed = freed = 0
-        for image in attempts:
-            too_old = image["Created"] < cutoff
-            over_budget = budget is not None and in_use > budget
-            if not (too_old or over_budget):
-                continue
-            for tag in image.get("RepoTags") or [image["Id"]]:
-                self.remove(tag)
-            in_use -= image["Size"]
-            removed += 1
-            freed += image["Size"]
-        return removed, freed
+    def _reap_volumes(self, cutoff: float) -> int:
+        """Unused volumes the sandbox made (labelled), and unused anonymous ones a crash left (a daemon-chosen
+        64-hex name) once older than `cutoff`: a volume someone named on a shared engine is never touched."""
+        unused = self.api.volumes(filters={"dangling": True}).get("Volumes") or []
+        stale = [volume["Name"] for volume in unused
+                 if LABEL_ROLE in (volume.get("Labels") or {})
+                 or (ANONYMOUS_VOLUME.match(volume["Name"]) and _unix_time(volume.get("CreatedAt")) < cutoff)]
+        for name in stale:
+            self._remove_volume(name)
+        return len(stale)
+
+    def _reap_attempt_tags(self, cutoff: float) -> int:
+        """Attempt tags whose attempt crashed before its clean-up: only the tag goes, the layers are cache."""
+        stale = [image for image in self.api.images(name=ATTEMPT_REPOSITORY) if image["Created"] < cutoff]
+        for image in stale:
+            for tag in image.get("RepoTags") or []:
+                self.untag(tag)
+        return len(stale)
 
     # -- helpers shared by build and run
 
@@ -534,12 +628,18 @@ class Engine:
             pass  # it may have exited on its own meanwhile
 
     def _remove_container(self, container: str) -> None:
-        try:
-            self.api.remove_container(container, force=True)
+        try:  # v: the anonymous volumes a VOLUME in the image made (for a container never started) go with it
+            self.api.remove_container(container, force=True, v=True)
         except docker.errors.NotFound:
             pass
         except (docker.errors.APIError, requests.RequestException) as error:
             log.warning("could not remove container %s (the reaper will): %s", container[:12], error)
+
+    def _remove_volume(self, name: str) -> None:
+        try:
+            self.api.remove_volume(name, force=True)
+        except docker.errors.NotFound:
+            pass
 
     @contextmanager
     def _watchdog(self, watch: Watch, limits: SandboxLimits):
@@ -564,6 +664,8 @@ class Engine:
                 if container and container not in watch.killed:
                     watch.killed.add(container)
                     self._kill(container)
+                if watch.hang_up and time.monotonic() - watch.stopped_at > ABORT_GRACE:
+                    watch.hang_up()
                 continue
             tick += 1
             if container is None or tick % SAMPLE_EVERY:
@@ -609,14 +711,15 @@ class _BuildSession:
         self.step: int | None = None
         self.step_started = 0.0
         self.cached = False
-        self.built_images: list[str] = []  # layers this build made itself (not a base, not from the cache)
+        self.step_images: dict[int, str] = {}  # step number -> the image that step ended with
         self.error: dict[str, Any] | None = None
-        self.output = OutputCollector(limits.output_bytes)
+        self.output = OutputCollector(limits.output_bytes, limits.output_lines)
         self.transcript: list[str] = []  # what the learner saw: step headers and their output
         self.watch = Watch(deadline=time.monotonic() + limits.build_timeout, check_disk=True, cancel=cancel)
 
     def stream(self, context: io.BytesIO) -> Iterator[BuildStep | StepFinished | LogLine]:
         response = self._post(context)
+        self.watch.hang_up = response.close
         with self.engine._watchdog(self.watch, self.limits):
             timer = threading.Timer(self.limits.build_timeout + KILL_GRACE, response.close)
             timer.start()  # the last resort if a killed build never reports back
@@ -690,17 +793,12 @@ class _BuildSession:
         elif plain == USING_CACHE:
             self.cached = True
         elif match := STEP_IMAGE.match(plain):
-            if not self.cached and not self._is_from_step():
-                self.built_images.append(match[1])
+            self.step_images[self.step] = match[1]
             self.watch.container = None
             yield from self._finish_step()
         elif not BUILDER_CHATTER.match(plain) and self._visible():
             self.transcript.append(plain)
             yield LogLine("build", text)
-
-    def _is_from_step(self) -> bool:
-        instruction = self.dockerfile.instruction_at_step(self.step or 0)
-        return instruction is not None and instruction.keyword == "FROM"
 
     def _visible(self) -> bool:
         # Steps past the learner's instructions are the sandbox's own LABEL step: not theirs to see.
@@ -728,9 +826,24 @@ class _BuildSession:
             return BuildResult(outcome, steps=tuple(self.steps), duration=duration,
                                output_truncated=self.output.truncated, log=self._log())
         image_id = self.engine.inspect_raw(self.tag)["Id"]
+        self._keep_as_cache()
         return BuildResult(outcome, image=self.tag, image_id=image_id, steps=tuple(self.steps), duration=duration,
-                           output_truncated=self.output.truncated, log=self._log(),
-                           built_images=tuple(self.built_images))
+                           output_truncated=self.output.truncated, log=self._log())
+
+    def _keep_as_cache(self) -> None:
+        """Tag the image each stage ended with as a cache entry, so that it outlives the attempt's tag. Tagging
+        an entry again when a build reuses it is what makes the prune least-recently-used."""
+        for image in self._stage_ends():
+            with _engine_errors():
+                self.engine.api.tag(image, CACHE_REPOSITORY, image.removeprefix("sha256:")[:12])
+
+    def _stage_ends(self) -> list[str]:
+        """The last image of every stage that ran a step of its own (a bare FROM adds nothing to keep)."""
+        instructions = self.dockerfile.instructions
+        starts = [number for number, instruction in enumerate(instructions, start=1) if instruction.keyword == "FROM"]
+        ends = [start - 1 for start in starts[1:]] + [self.total]
+        return [self.step_images[end] for end, start in zip(ends, starts, strict=True)
+                if end > start and end in self.step_images]
 
     def _log(self) -> str:
         return "\n".join(self.transcript) + ("\n" if self.transcript else "")
@@ -741,23 +854,20 @@ class _BuildSession:
             return OK_BUILD
         limit = limit_hit(watch, self.output, killed_by_kernel=(self.error or {}).get("code") == 137)
         if limit is not None:
-            return limit_outcome(limit, "build", limits, limits.build_timeout)
+            return limit_outcome(limit, "build", limits, limits.build_timeout, self.output)
         instruction = self.dockerfile.instruction_at_step(self.step or 0)
         return Outcome(OutcomeKind.BUILD_ERROR, "build", {
             "step": self.step or "?",
             "line": instruction.line if instruction else "?",
             "instruction": _instruction_text(instruction),
-            "reason": self.error.get("message", "").strip(),
+            "reason": without_host_paths(self.error.get("message", "").strip()),
         })
 
     def clean_up_failure(self) -> None:
-        """Remove what a failed build left: its step container and the untagged layers built before the failure."""
-        try:
-            if self.watch.container:
-                self.engine._remove_container(self.watch.container)
-            self.engine.remove_built(self.built_images)
-        except EngineUnavailable:
-            pass  # the reaper sweeps what is left once the engine is back
+        """Remove the step container a failed build may leave. The steps that worked stay as cache, as on a
+        learner's own machine; the sweep prunes them once they are old."""
+        if self.watch.container:
+            self.engine._remove_container(self.watch.container)
 
 
 def _json_messages(response: requests.Response, aborted: Callable[[], bool]) -> Iterator[dict[str, Any]]:
@@ -793,6 +903,28 @@ def _engine_errors():
         if error.status_code is not None and error.status_code >= 500 and not isinstance(error, docker.errors.NotFound):
             raise EngineUnavailable(f"the engine failed: {error.explanation}") from error
         raise
+
+
+RUNTIME_REFUSAL = re.compile(r"OCI runtime|runc|container init|starting container process")
+RUNTIME_PREAMBLE = re.compile(
+    r"^.*?(error during container init|starting container process caused|OCI runtime (create|start) failed)"
+    r"(: (runc create failed|unable to start container process|error during container init))*: ")
+HOST_PATH = re.compile(r"(/var/lib|/run|/proc/self/fd|/sys/fs|/tmp)/[^\s\"':,]*|[^\s\"']*/overlay2/[^\s\"']*")
+GO_SOURCE = re.compile(r"\b[\w-]+\.go:\d+: ")
+
+
+def runtime_reason(explanation: str) -> str:
+    """What the runtime's refusal says, for a learner: its own reason, without the layers of wrapping, the Go
+    source positions or any path on the engine's host."""
+    reason = GO_SOURCE.sub("", RUNTIME_PREAMBLE.sub("", explanation.strip()))
+    reason = without_host_paths(reason).removesuffix(": unknown").strip()
+    return reason.rstrip(".") + "."
+
+
+def without_host_paths(text: str) -> str:
+    """A daemon's message with every path on the engine's host (its data root, its run directory) made "…":
+    the learner needs the reason, never where the engine keeps its files."""
+    return HOST_PATH.sub("…", text)
 
 
 def _auth(credentials: tuple[str, str]) -> dict[str, str]:
@@ -859,6 +991,25 @@ def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
 def _label_instruction(labels: Mapping[str, str]) -> str:
     """One LABEL instruction setting every label (values are the sandbox's own: no quotes inside)."""
     return "LABEL " + " ".join(f'{key}="{value}"' for key, value in labels.items())
+
+
+def _is_base(image: dict[str, Any]) -> bool:
+    """Whether a listed image is a course base image. Every image built on one inherits its labels, so the
+    labels alone do not tell: a base has a name of its own, not an attempt's or the cache's."""
+    sandbox_tag = (f"{ATTEMPT_REPOSITORY}:", f"{CACHE_REPOSITORY}:", "<none>")
+    return (image.get("Labels") or {}).get(LABEL_ROLE) == "base" and any(
+        not tag.startswith(sandbox_tag) for tag in image.get("RepoTags") or [])
+
+
+def _unix_time(rfc3339: str | None) -> float:
+    """The daemon's CreatedAt ("2026-12-02T05:16:28Z", sometimes with nanoseconds or an offset) as unix time."""
+    if not rfc3339:
+        return 0.0
+    text = re.sub(r"(\.\d+)", "", rfc3339).replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _attempt_of(image: str) -> str | None:

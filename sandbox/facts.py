@@ -54,7 +54,6 @@ class BuildResult:
     duration: float = 0.0
     output_truncated: bool = False
     log: str = ""
-    built_images: tuple[str, ...] = ()  # layers the build made itself, for `Engine.discard`
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,7 @@ class StopResult:
     killed: bool
     exit_code: int | None
     output: str
+    start_error: Outcome | None = None  # the runtime refused to start the container (a run_error)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,9 @@ class ImageFacts:
 @dataclass(frozen=True)
 class ReapReport:
     containers: int = 0
-    images: int = 0
-    dangling: int = 0
+    images: int = 0  # attempt tags and cache entries
+    dangling: int = 0  # layers failed builds left
+    volumes: int = 0
     reclaimed_bytes: int = 0
 
 

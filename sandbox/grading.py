@@ -425,6 +425,8 @@ class StopCheck(Check):
 
     def judge(self, facts: Facts) -> Verdict:
         result = facts.stops[self.key()]
+        if result.start_error is not None:
+            return failed(result.start_error.message("en"), result.start_error.message("zh-hans"))
         if result.seconds > self.within_s:
             how = " and was killed after the grace period" if result.killed else ""
             how_zh = "，并在宽限期后被强制终止" if result.killed else ""

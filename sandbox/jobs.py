@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Max
 from django.utils import timezone
 
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 DEFAULT_SECONDS_PER_JOB = 5.0
 CANCEL_POLL = 0.5
 IDLE_POLL = 1.0
+BATCH_INTERVAL = 0.2  # seconds output lines wait to be sent together
+BATCH_BYTES = 32 * 1024
+CANCEL_GRACE = 1.0  # seconds cancelled work has to end by itself before its attempt is ended without it
 
 
 class Refused(Exception):
@@ -68,6 +73,10 @@ def check_files(files: Any) -> dict[str, str]:
     """The files of a request, or Refused(bad_request) saying what is wrong with them."""
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
         raise Refused("bad_request", "files must map file names to text.", "files 必须是文件名到文本的映射。")
+    for name, text in files.items():
+        check_file_name(name)
+        if not is_text(text):
+            raise _not_text(name, f"{name} ")
     if "Dockerfile" not in files:
         raise Refused("bad_request", "There is no Dockerfile.", "没有 Dockerfile。")
     if len(files) > LIMITS.max_files:
@@ -82,6 +91,27 @@ def check_files(files: Any) -> dict[str, str]:
         raise Refused("bad_request", f"The files add up to more than {LIMITS.max_total_bytes // 1024} KB.",
                       f"文件总大小超过了 {LIMITS.max_total_bytes // 1024} KB。")
     return files
+
+
+def check_file_name(name: str) -> None:
+    """Refused(bad_request) unless `name` can be stored, shown and written into a build context as it is."""
+    if not is_text(name):
+        raise _not_text(f"The file name {name!r}", f"文件名 {name!r} ")
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text every layer below accepts: no lone surrogates (UTF-8 cannot encode them, so neither
+    the build context nor the page could hold them) and no NUL characters (PostgreSQL cannot store them)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\0" not in value
+
+
+def _not_text(subject: str, zh_subject: str) -> Refused:
+    return Refused("bad_request", f"{subject} is not valid UTF-8 text, or holds a NUL character.",
+                   f"{zh_subject}不是有效的 UTF-8 文本，或含有 NUL 字符。")
 
 
 def visible_exercise(slug: Any) -> Exercise:
@@ -215,7 +245,7 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
     try:
         spec = grading_spec(attempt.exercise.slug, attempt.exercise.definition)
         stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
-        for item in stream:
+        for item in batched(pumped(stream, cancelled)):
             if (event := as_event(item)) is not None:
                 record(attempt, event)
             elif isinstance(item, tuple):  # the final (status, outcome, report)
@@ -223,6 +253,76 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
     except Exception:
         log.exception("attempt %s failed", attempt.id)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+
+
+_END = object()
+_TICK = object()  # nothing new for a while: time to send what is waiting
+
+
+class _Raised:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
+    """The items of `stream`, produced by a thread of their own, with `_TICK` whenever BATCH_INTERVAL passes
+    without one. The engine then reads a container's output as fast as it comes (so its limits act at once),
+    however slowly the events are stored; and a Cancel ends the attempt within CANCEL_GRACE even when the engine
+    is busy in a call it cannot interrupt: the thread winds the stream down on its own (its clean-up included)
+    while nobody waits for it."""
+    items: queue.SimpleQueue = queue.SimpleQueue()
+
+    def pump() -> None:
+        try:
+            for item in stream:
+                items.put(item)
+        except BaseException as error:  # handed to the reader, who raises it in the worker's thread
+            items.put(_Raised(error))
+        finally:
+            items.put(_END)
+            connection.close()  # this thread's own database connection, if the stream made one
+
+    threading.Thread(target=pump, name="sandbox-pump", daemon=True).start()
+    cancel_seen: float | None = None
+    while True:
+        try:
+            item = items.get(timeout=BATCH_INTERVAL)
+        except queue.Empty:
+            item = _TICK
+        if item is _END:
+            return
+        if isinstance(item, _Raised):
+            raise item.error
+        if cancelled.is_set():
+            cancel_seen = cancel_seen or time.monotonic()
+            if time.monotonic() - cancel_seen > CANCEL_GRACE:
+                log.warning("cancelled work is still winding down; its attempt ends now")
+                yield Attempt.Status.CANCELLED, Outcome(OutcomeKind.CANCELLED, "build"), None
+                return
+        yield item
+
+
+def batched(items: Iterator[Any]) -> Iterator[Any]:
+    """Consecutive log lines of one stream joined into one, at most every BATCH_INTERVAL (and BATCH_BYTES): a
+    flood of output becomes a few events instead of one stored row and one frame per line."""
+    waiting: list[LogLine] = []
+    since = 0.0
+    for item in items:
+        if isinstance(item, LogLine) and (not waiting or waiting[0].stream == item.stream):
+            since = since if waiting else time.monotonic()
+            waiting.append(item)
+            if time.monotonic() - since < BATCH_INTERVAL and sum(len(line.text) for line in waiting) < BATCH_BYTES:
+                continue
+            item = _TICK
+        if waiting:
+            yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
+            waiting = []
+        if isinstance(item, LogLine):
+            waiting, since = [item], time.monotonic()
+        elif item is not _TICK:
+            yield item
+    if waiting:
+        yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
 
 
 def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:

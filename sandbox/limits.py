@@ -8,6 +8,7 @@ Settings (all integers; see layerlab/settings.py for defaults):
     SANDBOX_CPUS_MILLI      CPU time of a running container, in thousandths of a core
     SANDBOX_PIDS            processes one build step or one container may have at once
     SANDBOX_OUTPUT_KB       output kept from a build or run before it is cut off and stopped
+    SANDBOX_OUTPUT_LINES    lines kept from a build or run before it is cut off and stopped
     SANDBOX_BUILD_DISK_MB   bytes a build step may write to its layer before it is stopped
     SANDBOX_FILE_SIZE_MB    largest single file a process may write (ulimit fsize)
     SANDBOX_TMPFS_MB        size of the writable /tmp of a running container (the rest of its root is read-only)
@@ -29,6 +30,7 @@ class SandboxLimits:
     cpus_milli: int = 1000
     pids: int = 128
     output_kb: int = 256
+    output_lines: int = 5000
     build_disk_mb: int = 1024
     file_size_mb: int = 512
     tmpfs_mb: int = 64
@@ -45,6 +47,7 @@ class SandboxLimits:
             cpus_milli=settings.SANDBOX_CPUS_MILLI,
             pids=settings.SANDBOX_PIDS,
             output_kb=settings.SANDBOX_OUTPUT_KB,
+            output_lines=settings.SANDBOX_OUTPUT_LINES,
             build_disk_mb=settings.SANDBOX_BUILD_DISK_MB,
             file_size_mb=settings.SANDBOX_FILE_SIZE_MB,
             tmpfs_mb=settings.SANDBOX_TMPFS_MB,

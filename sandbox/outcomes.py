@@ -13,6 +13,7 @@ from sandbox.rules import SubmissionRejected
 class OutcomeKind(StrEnum):
     OK = "ok"
     BUILD_ERROR = "build_error"
+    RUN_ERROR = "run_error"
     REJECTED = "rejected"
     OUT_OF_MEMORY = "out_of_memory"
     TIME_LIMIT = "time_limit"
@@ -41,6 +42,10 @@ MESSAGES: dict[OutcomeKind, dict[str, str]] = {
         "en": "The build failed at step {step} (Dockerfile line {line}: {instruction}): {reason}",
         "zh-hans": "构建在第 {step} 步失败（Dockerfile 第 {line} 行：{instruction}）：{reason}",
     },
+    OutcomeKind.RUN_ERROR: {
+        "en": "The container could not start: {reason}",
+        "zh-hans": "容器无法启动：{reason}",
+    },
     OutcomeKind.OUT_OF_MEMORY: {
         "en": "{phase_en} ran out of memory: it needed more than the {limit_mb} MB allowed and was stopped.",
         "zh-hans": "{phase_zh}内存不足：所需内存超过了允许的 {limit_mb} MB，已被终止。",
@@ -55,8 +60,10 @@ MESSAGES: dict[OutcomeKind, dict[str, str]] = {
         "zh-hans": "{phase_zh}试图同时启动超过 {limit} 个进程，已被终止。",
     },
     OutcomeKind.OUTPUT_TRUNCATED: {
-        "en": "{phase_en} printed more than {limit_kb} KB of output; the rest was cut off and it was stopped.",
-        "zh-hans": "{phase_zh}的输出超过了 {limit_kb} KB；其余输出已被截断，并已终止。",
+        "en": "{phase_en} printed more than the {limit_kb} KB or {limit_lines} lines of output allowed, so it was "
+        "stopped: the first {kept_lines} lines ({kept_kb} KB) are kept, the rest was cut off.",
+        "zh-hans": "{phase_zh}的输出超过了允许的 {limit_kb} KB 或 {limit_lines} 行，已被终止："
+        "保留了前 {kept_lines} 行（{kept_kb} KB），其余输出已被截断。",
     },
     OutcomeKind.DISK_LIMIT: {
         "en": "{phase_en} wrote more than {limit_mb} MB to disk and was stopped. Large files belong outside the image.",

@@ -6,7 +6,8 @@ byte cap and notes the messages that tell which limit a failing program ran into
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sandbox.facts import LogLine
@@ -30,16 +31,21 @@ class Watch:
     cancel: threading.Event | None = None  # set by whoever wants the work stopped (a learner's Cancel)
     killed: set[str] = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
+    # Called when the work goes on for ABORT_GRACE after it was stopped (a build between two step containers):
+    # a build whose connection is dropped is cancelled by the daemon.
+    hang_up: Callable[[], None] | None = None
+    stopped_at: float | None = None
 
     def stop(self, reason: OutcomeKind) -> None:
         """Ask the watchdog to kill the current container; the first reason given is the one reported."""
         if self.abort is None:
             self.abort = reason
+            self.stopped_at = time.monotonic()
 
 
 class OutputCollector:
-    """Turns byte chunks into lines per stream, keeping at most `limit` bytes in all, and notes the messages
-    that tell which limit a failing program ran into."""
+    """Turns byte chunks into lines per stream, keeping at most `limit` bytes and `max_lines` lines in all, and
+    notes the messages that tell which limit a failing program ran into."""
 
     MAX_LINE = 4096
     EVIDENCE = {
@@ -47,9 +53,11 @@ class OutputCollector:
         "file_size": ("File too large", "File size limit exceeded"),
     }
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, max_lines: int):
         self.limit = limit
+        self.max_lines = max_lines
         self.kept = 0
+        self.lines = 0
         self.truncated = False
         self.partial: dict[str, bytes] = {}
         self.raw: dict[str, bytearray] = {}
@@ -58,12 +66,12 @@ class OutputCollector:
     def saw(self, kind: str) -> bool:
         return kind in self.evidence
 
-    def feed(self, stream: str, chunk: bytes | None) -> Iterator[LogLine]:
+    def feed(self, stream: str, chunk: bytes | None) -> list[LogLine]:
+        """The lines `chunk` completes. A list, not a generator: `truncated` is known before anyone reads them,
+        so the caller can stop the flood at once instead of after its reader has caught up."""
         if not chunk or self.truncated:
-            return
-        room = self.limit - self.kept
-        if len(chunk) > room:
-            chunk, self.truncated = chunk[:room], True
+            return []
+        chunk = self._within_limits(chunk)
         self.kept += len(chunk)
         self.raw.setdefault(stream, bytearray()).extend(chunk)
         data = self.partial.pop(stream, b"") + chunk
@@ -73,14 +81,31 @@ class OutputCollector:
             rest = rest[self.MAX_LINE :]
         if rest:
             self.partial[stream] = rest
-        for raw in complete:
-            yield self._line(stream, raw)
+        lines = [self._line(stream, raw) for raw in complete]
         if self.truncated:
-            yield from self.flush()
+            lines.extend(self.flush())
+        return lines
 
-    def flush(self) -> Iterator[LogLine]:
-        for stream in list(self.partial):
-            yield self._line(stream, self.partial.pop(stream))
+    def _within_limits(self, chunk: bytes) -> bytes:
+        """`chunk` cut at the byte cap and at the end of the last line allowed; sets `truncated` when cut."""
+        room = self.limit - self.kept
+        if len(chunk) > room:
+            chunk, self.truncated = chunk[:room], True
+        lines_left = self.max_lines - self.lines
+        if chunk.count(b"\n") > lines_left:
+            end = -1
+            for _ in range(lines_left):
+                end = chunk.index(b"\n", end + 1)
+            chunk, self.truncated = chunk[: end + 1], True
+        self.lines += chunk.count(b"\n")
+        return chunk
+
+    def flush(self) -> list[LogLine]:
+        return [self._line(stream, self.partial.pop(stream)) for stream in list(self.partial)]
+
+    def kept_detail(self) -> dict[str, int]:
+        """How much was kept of a flood, for its message."""
+        return {"kept_kb": (self.kept + 1023) // 1024, "kept_lines": self.lines}
 
     def _line(self, stream: str, raw: bytes) -> LogLine:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
@@ -93,12 +118,14 @@ class OutputCollector:
         return bytes(self.raw.get(stream, b"")).decode("utf-8", errors="replace")
 
 
-def limit_outcome(kind: OutcomeKind, phase: str, limits: SandboxLimits, timeout: float) -> Outcome:
+def limit_outcome(kind: OutcomeKind, phase: str, limits: SandboxLimits, timeout: float,
+                  output: OutputCollector | None = None) -> Outcome:
     detail = {
         OutcomeKind.TIME_LIMIT: {"limit_s": round(timeout, 1)},
         OutcomeKind.OUT_OF_MEMORY: {"limit_mb": limits.memory_mb},
         OutcomeKind.PROCESS_LIMIT: {"limit": limits.pids},
-        OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": limits.output_kb},
+        OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": limits.output_kb, "limit_lines": limits.output_lines,
+                                       **(output.kept_detail() if output else {"kept_kb": 0, "kept_lines": 0})},
         OutcomeKind.DISK_LIMIT: {"limit_mb": limits.build_disk_mb},
         OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": limits.file_size_mb},
         OutcomeKind.CANCELLED: {},
@@ -114,7 +141,7 @@ def run_outcome(
     if watch.abort is None and exit_code == 0:
         return OK_RUN
     limit = limit_hit(watch, output, killed_by_kernel=False)
-    return OK_RUN if limit is None else limit_outcome(limit, "run", limits, timeout)
+    return OK_RUN if limit is None else limit_outcome(limit, "run", limits, timeout, output)
 
 
 def limit_hit(watch: Watch, output: OutputCollector, *, killed_by_kernel: bool) -> OutcomeKind | None:

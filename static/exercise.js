@@ -875,7 +875,9 @@
         this.sawRunOutput = true;
         this.write(`── ${t("termRunOutput")} ──`, "dim");
       }
-      this.write(text, event.stream === "stderr" ? "error" : "plain");
+      // One event may carry several lines: output is sent in batches.
+      const style = event.stream === "stderr" ? "error" : "plain";
+      for (const line of text.split("\n")) this.write(line, style);
     },
 
     on_check(event) {

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from sandbox.engine import LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
+from sandbox.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
 from sandbox.images import RECIPES
 from sandbox.limits import SandboxLimits
 
@@ -49,8 +49,11 @@ def real_engine() -> Iterator[Engine]:
 
 def _assert_nothing_left(engine: Engine) -> None:
     containers = engine.api.containers(all=True, filters={"label": LABEL_ROLE})
-    # Build-cache layers inherit the base image's labels, so "all labelled images but the tagged bases" finds
-    # attempt images and the intermediate layers a failed build could leave.
+    volumes = engine.api.volumes().get("Volumes") or []
+    attempt_tags = [tag for image in engine.api.images(name=ATTEMPT_REPOSITORY) for tag in image["RepoTags"]]
+    # The build cache stays on purpose; emptied, it must leave nothing. Cache layers inherit the base image's
+    # labels, so "all labelled images but the tagged bases" finds every layer a build made.
+    engine.prune_cache(0, leftovers_older_than=0)
     images = [
         image for image in engine.api.images(all=True, filters={"label": LABEL_ROLE})
         if not any(tag.startswith("layerlab/") for tag in image.get("RepoTags") or [])
@@ -61,6 +64,8 @@ def _assert_nothing_left(engine: Engine) -> None:
         for name in (image.get("RepoTags") or []) + (image.get("RepoDigests") or []) if name.startswith("127.")
     ]
     assert not containers, f"sandbox containers left behind: {[c['Names'] for c in containers]}"
+    assert not volumes, f"volumes left behind: {[volume['Name'] for volume in volumes]}"
+    assert not attempt_tags, f"attempt tags left behind: {attempt_tags}"
     assert not registry_names, f"registry references left behind: {registry_names}"
     assert not images, f"sandbox images left behind: {[(i['Id'][:19], i['RepoTags']) for i in images]}"
 
@@ -91,8 +96,10 @@ class EngineForTests:
         return events[:-1], events[-1]
 
     def clean_up(self) -> None:
+        """Discard what the test built and empty the build cache, so that the next test's builds run afresh."""
         for build in reversed(self.builds):
             self.engine.discard(build)
+        self.engine.prune_cache(0, leftovers_older_than=0)
 
 
 @pytest.fixture

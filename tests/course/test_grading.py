@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from course.exercises import find_exercise_folder, load_exercise
-from sandbox.engine import Engine
+from sandbox.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, Engine
 from sandbox.facts import BuildStep, LogLine
 from sandbox.grader import CheckResult, GradeReport, grade, grade_stream
 
@@ -114,7 +114,10 @@ def test_an_engine_outage_is_not_an_attempt():
     assert not report.counts and not report.passed
 
 
-def test_grading_leaves_no_image_behind(real_engine):
+def test_grading_leaves_no_attempt_image_or_container_behind_only_cache(real_engine):
     before = {image["Id"] for image in real_engine.api.images(all=True)}
     grade(real_engine, exercise("layer-cache-order").spec, exercise("layer-cache-order").solution.files)
-    assert {image["Id"] for image in real_engine.api.images(all=True)} == before
+    assert not real_engine.api.images(name=ATTEMPT_REPOSITORY)
+    assert not real_engine.api.containers(all=True, filters={"label": LABEL_ROLE})
+    real_engine.prune_cache(0, leftovers_older_than=0)
+    assert {image["Id"] for image in real_engine.api.images(all=True)} <= before

@@ -7,10 +7,11 @@ from sandbox.rules import SubmissionRejected
 DETAILS = {
     OutcomeKind.OK: {},
     OutcomeKind.BUILD_ERROR: {"step": 3, "line": 4, "instruction": "RUN make", "reason": "make: not found"},
+    OutcomeKind.RUN_ERROR: {"reason": "chdir to cwd (\"/srv/app\") set in config.json failed: not a directory."},
     OutcomeKind.OUT_OF_MEMORY: {"limit_mb": 256},
     OutcomeKind.TIME_LIMIT: {"limit_s": 10},
     OutcomeKind.PROCESS_LIMIT: {"limit": 128},
-    OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": 256},
+    OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": 256, "limit_lines": 5000, "kept_lines": 4999, "kept_kb": 12},
     OutcomeKind.DISK_LIMIT: {"limit_mb": 1024},
     OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
     OutcomeKind.ENGINE_UNAVAILABLE: {},

@@ -28,6 +28,7 @@ def test_it_removes_old_leftovers_and_keeps_base_images(engine):
     assert not engine.api.containers(all=True, filters={"id": container})
     assert not engine.image_exists(result.image)
     assert {image["Id"] for image in engine.base_images()} == bases_before
+    assert {tag for image in engine.base_images() for tag in image["RepoTags"]} >= {"layerlab/busybox:latest"}
 
 
 def test_it_keeps_what_is_younger_than_the_limit(engine):
@@ -39,16 +40,6 @@ def test_it_keeps_what_is_younger_than_the_limit(engine):
         assert engine.image_exists(result.image)
     finally:
         engine.api.remove_container(container, force=True)
-
-
-def test_it_removes_the_oldest_attempt_images_beyond_the_cache_budget(engine):
-    older = engine.build_ok("FROM layerlab/busybox\nRUN echo older > /f\n")
-    time.sleep(1.1)  # image creation times are in whole seconds
-    newer = engine.build_ok("FROM layerlab/busybox\nRUN echo newer > /f\n")
-    newer_size = engine.inspect(newer.image).size
-    engine.reap(older_than=3600, cache_budget_bytes=newer_size)
-    assert not engine.image_exists(older.image)
-    assert engine.image_exists(newer.image)
 
 
 def test_build_step_containers_carry_the_sandbox_label(engine):

@@ -5,8 +5,8 @@ from sandbox.sweeper import sweep_once
 
 
 class Command(BaseCommand):
-    help = ("Remove sandbox containers and attempt images older than SANDBOX_REAP_AFTER seconds, dangling build "
-            "layers, and the oldest attempt images beyond SANDBOX_CACHE_BUDGET_MB.")
+    help = ("Remove sandbox containers, attempt tags and unused volumes older than SANDBOX_REAP_AFTER seconds, the "
+            "layers failed builds left, and the least recently used build cache beyond SANDBOX_CACHE_BUDGET_MB.")
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=int, default=None,
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         except EngineUnavailable as error:
             raise CommandError(f"The sandbox engine is not reachable: {error}") from None
         self.stdout.write(
-            f"Removed {report.containers} container(s), {report.images} attempt image(s), "
-            f"{report.dangling} dangling layer(s); reclaimed {report.reclaimed_bytes / 1e6:.1f} MB."
+            f"Removed {report.containers} container(s), {report.images} attempt image(s) and cache entries, "
+            f"{report.dangling} dangling layer(s), {report.volumes} volume(s); "
+            f"reclaimed {report.reclaimed_bytes / 1e6:.1f} MB."
         )
