@@ -2,10 +2,12 @@
 
 Sandbox settings (SANDBOX_*) are read by sandbox.limits; see the README's "Configuration" table for all variables.
 """
+import datetime
 import os
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from layerlab.env import env_bool, env_int, env_list, env_mapping, env_str
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "csp",
     "course",
     "sandbox",
 ]
@@ -57,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "layerlab.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a refused login into the wait page
 ]
 
 ROOT_URLCONF = "layerlab.urls"
@@ -114,11 +120,47 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Daphne serves /static/ itself unless a web server in front does it (set LAYERLAB_SERVE_STATIC=false then).
 SERVE_STATIC = env_bool("LAYERLAB_SERVE_STATIC", True)
 
+# Security headers (layerlab.security has the Content-Security-Policy). LAYERLAB_HTTPS=true where the site is served
+# over HTTPS, directly or by a proxy that sets X-Forwarded-Proto (and overwrites one a client sent).
+HTTPS = env_bool("LAYERLAB_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE
-X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env_int("LAYERLAB_HSTS_SECONDS", 31_536_000, minimum=0) if HTTPS else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Nothing inline may run, nothing may frame the site; the exercise page alone adds inline styles (see course.views).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": [SELF, "data:"],
+    "connect-src": [SELF], "object-src": [NONE], "base-uri": [NONE], "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}}
+
+# Logins: the site's, the admin's and the registry token realm's are throttled by django-axes, with
+# layerlab.throttle deciding who waits and how long. Failed logins are kept in the database (shared by every
+# web server) and forgotten LOGIN_MEMORY_HOURS after the last one.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURES_PER_USER_AND_ADDRESS = env_int("LAYERLAB_LOGIN_FAILURES_PER_USER_AND_ADDRESS", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LAYERLAB_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
+LOGIN_FAILURES_PER_USER = env_int("LAYERLAB_LOGIN_FAILURES_PER_USER", 100, minimum=1)
+LOGIN_BACKOFF_SECONDS = env_int("LAYERLAB_LOGIN_BACKOFF_SECONDS", 60, minimum=1)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LAYERLAB_LOGIN_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+LOGIN_MEMORY_HOURS = env_int("LAYERLAB_LOGIN_MEMORY_HOURS", 24, minimum=1)
+if LOGIN_FAILURES_PER_USER <= LOGIN_FAILURES_PER_ADDRESS:  # else one address could make a learner wait everywhere
+    raise ImproperlyConfigured("LAYERLAB_LOGIN_FAILURES_PER_USER must be more than "
+                               "LAYERLAB_LOGIN_FAILURES_PER_ADDRESS.")
+AXES_HANDLER = "layerlab.throttle.LoginThrottle"
+AXES_LOCK_OUT_AT_FAILURE = False  # axes counts; layerlab.throttle decides, with a limit per counter
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USER_AND_ADDRESS  # what axes' own log lines compare with
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful login resets: that pair only
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not checked, so it is not counted
+AXES_COOLOFF_TIME = datetime.timedelta(hours=LOGIN_MEMORY_HOURS)
+AXES_LOCKOUT_CALLABLE = "layerlab.throttle.lockout_response"
+AXES_VERBOSE = False  # its start-up line would name only the pair a success resets
+# Accounts one address may create per hour (a classroom behind one address may need more).
+SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("LAYERLAB_SIGN_UPS_PER_HOUR", 20, minimum=1)
 
 # The sandbox engine. Defaults match scripts/sandbox-engine; sandbox.limits turns these into typed limits.
 SANDBOX_DOCKER_HOST = env_str("SANDBOX_DOCKER_HOST", "unix:///run/layerlab-engine/docker.sock")

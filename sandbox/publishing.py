@@ -19,7 +19,7 @@ from sandbox.engine import Engine, progress
 from sandbox.facts import Published
 from sandbox.limits import SandboxLimits
 from sandbox.outcomes import Outcome, OutcomeKind
-from sandbox.references import MAX_NAME_LENGTH, NAMESPACE, RELATIVE_REPOSITORY, TAG
+from sandbox.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG, can_name_namespace
 
 MAX_TAGS = 5
 
@@ -42,12 +42,13 @@ class Destination:
     @classmethod
     def parse(cls, namespace: str, repository: Any, tags: Any) -> Destination:
         """Check names against Docker's reference grammar; BadDestination says what is wrong."""
-        if not NAMESPACE.match(namespace):
+        if not can_name_namespace(namespace):
             raise BadDestination(
                 f"Your user name {namespace!r} cannot name a registry namespace (lower-case letters and digits "
-                "only): ask an instructor to rename your account.",
-                f"你的用户名 {namespace!r} 不能用作镜像仓库的命名空间（只能使用小写字母和数字）："
-                "请联系讲师为你的账户改名。")
+                "only, and not a name kept for the registry such as library or admin): ask an instructor to "
+                "rename your account.",
+                f"你的用户名 {namespace!r} 不能用作镜像仓库的命名空间（只能使用小写字母和数字，且不能是 library、"
+                "admin 等仓库保留的名称）：请联系讲师为你的账户改名。")
         if not isinstance(repository, str) or not RELATIVE_REPOSITORY.match(repository):
             raise BadDestination(
                 "A repository name is lower-case letters and digits, separated by '.', '_', '-' or '/' (e.g. hello).",

@@ -13,6 +13,17 @@ MAX_NAME_LENGTH = 255
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 NAMESPACE = re.compile(rf"^{PATH_COMPONENT}$")  # a learner's user name, the first component of their images
 MAX_NAMESPACE_LENGTH = 40
+# Names no learner may take, since their images would pass for someone else's: Docker's official images live under
+# "library/", the course's own under "layerlab/", and some read as the registry, its API or this site.
+RESERVED_NAMESPACES = frozenset({
+    "admin", "administrator", "api", "auth", "docker", "hub", "layerlab", "library", "localhost", "official",
+    "registry", "root", "sandbox", "static", "superuser", "system", "token", "v1", "v2", "www",
+})
+
+
+def can_name_namespace(name: str) -> bool:
+    """Whether a user name can be a learner's namespace in the course registry: Docker's grammar and not reserved."""
+    return len(name) <= MAX_NAMESPACE_LENGTH and bool(NAMESPACE.match(name)) and name not in RESERVED_NAMESPACES
 
 
 def short_digest(digest: str) -> str:

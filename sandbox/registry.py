@@ -31,8 +31,8 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
-from django.core.cache import cache
 
+from layerlab import throttle
 from sandbox.limits import MB
 from sandbox.models import RegistryPassword
 from sandbox.outcomes import Outcome, OutcomeKind
@@ -106,29 +106,27 @@ def libtrust_key_id(public_key) -> str:
 
 # --------------------------------------------------------------------------------------------- who is asking
 
-# Wrong passwords allowed per user name and address before the realm stops checking them for a while: it accepts
-# site passwords, so it must not become a place to guess them quickly.
-FAILED_LOGINS_ALLOWED = 10
-FAILED_LOGINS_WINDOW = 300  # seconds
-
-
 class TooManyFailures(Exception):
-    """Too many wrong passwords for this user name from this address, lately."""
+    """The login throttle makes this user name or address wait before its next password is checked."""
+
+    def __init__(self, wait: datetime.timedelta):
+        super().__init__(f"wait {wait}")
+        self.wait = wait
 
 
 def registry_user(request, username: str, password: str):
     """The active user the credentials are for, or None: their registry password (fast, and what `docker login`
     should use), the site's short-lived service credential for the daemon that publishes for them, or their site
-    password. TooManyFailures after FAILED_LOGINS_ALLOWED wrong ones in FAILED_LOGINS_WINDOW."""
-    failures = f"registry-login-failures:{username}:{request.META.get('REMOTE_ADDR', '')}"
-    if cache.get(failures, 0) >= FAILED_LOGINS_ALLOWED:
-        raise TooManyFailures(username)
+    password. The realm accepts site passwords, so it shares the site's login throttle (layerlab.throttle):
+    TooManyFailures while that makes the client wait, before any password is checked."""
+    wait = throttle.wait_before_login(request, username)
+    if wait > datetime.timedelta(0):
+        raise TooManyFailures(wait)
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or not (RegistryPassword.matches(user, password) or is_service_credential(username, password)):
-        user = authenticate(request, username=username, password=password)
-    if user is None:
-        cache.add(failures, 0, FAILED_LOGINS_WINDOW)
-        cache.incr(failures)
+        user = authenticate(request, username=username, password=password)  # a failure is counted by the throttle
+    if user is not None:
+        throttle.forget_failures(request, username)
     return user
 
 

@@ -1,11 +1,13 @@
 """The registry's token realm (docs: sandbox/registry.py)."""
 import base64
 import binascii
+import math
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from layerlab import throttle
 from sandbox import registry
 
 
@@ -35,8 +37,10 @@ def registry_token(request: HttpRequest) -> JsonResponse:
                        WWW_Authenticate='Basic realm="Layerlab registry"')
     try:
         user = registry.registry_user(request, *credentials)
-    except registry.TooManyFailures:
-        return _errors(429, "TOOMANYREQUESTS", "Too many wrong passwords: wait a few minutes, then try again.")
+    except registry.TooManyFailures as throttled:
+        seconds = throttle.retry_after(throttled.wait)
+        return _errors(429, "TOOMANYREQUESTS", f"Too many wrong passwords: try again in {math.ceil(seconds / 60)} min.",
+                       Retry_After=str(seconds))
     if user is None:
         return _errors(401, "UNAUTHORIZED", "Wrong username or password.")
     if request.GET.get("service") != registry.SERVICE:

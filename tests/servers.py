@@ -69,6 +69,15 @@ def logged_in_page(site: str, username: str, password: str, path: str, *, watch=
             browser.close()
 
 
+def collect_csp_violations(violations: list[str]):
+    """A `watch` for logged_in_page: adds each Content-Security-Policy violation Chromium reports to `violations`."""
+    def report(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    return lambda page: page.on("console", report)
+
+
 def replace_dockerfile(page, text: str) -> None:
     page.click("#file-tabs [role=tab]:has-text('Dockerfile')")
     editor = page.locator("#file-panels .cm-content:visible")

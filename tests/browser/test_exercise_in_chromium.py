@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.servers import ARTIFACTS, daphne, logged_in_page, replace_dockerfile
+from tests.servers import ARTIFACTS, collect_csp_violations, daphne, logged_in_page, replace_dockerfile
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -28,8 +28,12 @@ def server(real_engine, course):
 
 @pytest.fixture
 def page(server):
-    with logged_in_page(server, "ada", "correct horse battery", "/exercises/first-dockerfile/") as page:
+    """The exercise page; when the test ends, no Content-Security-Policy violation may have been reported."""
+    violations = []
+    with logged_in_page(server, "ada", "correct horse battery", "/exercises/first-dockerfile/",
+                        watch=collect_csp_violations(violations)) as page:
         yield page
+    assert not violations, f"the page broke its Content-Security-Policy: {violations}"
 
 
 def test_a_learner_fixes_the_dockerfile_and_watches_it_pass(page):

@@ -1,18 +1,24 @@
 """The token realm on its own: who gets which actions, and the account page that hands out registry passwords."""
 import base64
+import datetime
 import hashlib
 import json
 
 import jwt
 import pytest
+from axes.models import AccessAttempt
 from cryptography import x509
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.db.models import F
 
 from sandbox import registry
 from sandbox.models import RegistryPassword
 
 pytestmark = pytest.mark.django_db
+
+GUESSER = "203.0.113.7"
+LEARNER_AT_HOME = "198.51.100.20"
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +32,9 @@ def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def ask(client, username: str | None, password: str = "", *scopes: str):
+def ask(client, username: str | None, password: str = "", *scopes: str, **request):
     headers = {"HTTP_AUTHORIZATION": basic(username, password)} if username else {}
-    return client.get("/registry/token", {"service": registry.SERVICE, "scope": list(scopes)}, **headers)
+    return client.get("/registry/token", {"service": registry.SERVICE, "scope": list(scopes)}, **headers, **request)
 
 
 def access(response) -> list[dict]:
@@ -118,12 +124,34 @@ def test_replacing_the_registry_password_retires_the_old_one(client, alice):
     assert ask(client, "alice", first, "repository:alice/hello:pull").status_code == 401
 
 
-def test_guessing_passwords_is_stopped_for_a_while(client):
-    cache.clear()
+def test_a_guesser_at_the_realm_waits_and_is_told_so_plainly(client):
     User.objects.create_user("oscar", password="the-right-password")
-    for _ in range(registry.FAILED_LOGINS_ALLOWED):
-        assert ask(client, "oscar", "a-guess").status_code == 401
-    stopped = ask(client, "oscar", "the-right-password")
-    assert stopped.status_code == 429 and "Too many wrong passwords" in stopped.json()["errors"][0]["message"]
-    cache.clear()  # the window has passed
-    assert ask(client, "oscar", "the-right-password").status_code == 200
+    for _ in range(settings.LOGIN_FAILURES_PER_USER_AND_ADDRESS):
+        assert ask(client, "oscar", "a-guess", REMOTE_ADDR=GUESSER).status_code == 401
+    stopped = ask(client, "oscar", "the-right-password", REMOTE_ADDR=GUESSER)
+    assert stopped.status_code == 429 and 0 < int(stopped["Retry-After"]) <= 60
+    assert stopped.json()["errors"] == [{"code": "TOOMANYREQUESTS",
+                                         "message": "Too many wrong passwords: try again in 1 min."}]
+    assert ask(client, "oscar", "the-right-password", REMOTE_ADDR=LEARNER_AT_HOME).status_code == 200
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(seconds=61))  # the wait passes
+    assert ask(client, "oscar", "the-right-password", REMOTE_ADDR=GUESSER).status_code == 200
+
+
+def test_the_realm_and_the_site_login_share_one_count(client):
+    User.objects.create_user("oscar", password="the-right-password")
+    for _ in range(settings.LOGIN_FAILURES_PER_USER_AND_ADDRESS - 1):
+        client.post("/accounts/login/", {"username": "oscar", "password": "a-guess"}, REMOTE_ADDR=GUESSER)
+    assert ask(client, "oscar", "a-guess", REMOTE_ADDR=GUESSER).status_code == 401
+    assert ask(client, "oscar", "the-right-password", REMOTE_ADDR=GUESSER).status_code == 429
+    site = client.post("/accounts/login/", {"username": "oscar", "password": "the-right-password"},
+                       REMOTE_ADDR=GUESSER)
+    assert site.status_code == 429
+
+
+def test_a_registry_password_that_works_forgets_the_failures_from_that_address(client, alice):
+    password = RegistryPassword.rotate(alice)
+    for _ in range(settings.LOGIN_FAILURES_PER_USER_AND_ADDRESS - 1):
+        assert ask(client, "alice", "a-typo", REMOTE_ADDR=GUESSER).status_code == 401
+    assert ask(client, "alice", password, REMOTE_ADDR=GUESSER).status_code == 200
+    assert ask(client, "alice", "a-typo", REMOTE_ADDR=GUESSER).status_code == 401
+    assert ask(client, "alice", password, REMOTE_ADDR=GUESSER).status_code == 200

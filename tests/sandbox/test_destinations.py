@@ -25,6 +25,7 @@ def test_repeated_tags_count_once_in_their_order():
     ("ada", "hello", [1], "at least one tag"),
     ("ada", "x" * 250, ["1.0"], "too long"),
     ("Ada.Lovelace", "hello", ["1.0"], "cannot name a registry namespace"),
+    ("library", "hello", ["1.0"], "not a name kept for the registry"),
 ])
 def test_names_docker_refuses_are_refused_in_both_languages(namespace, repository, tags, words):
     with pytest.raises(BadDestination) as raised:
