@@ -6,7 +6,8 @@
 
 Each image has a world-writable /tmp (1777) and a non-root user `learner` (1000:1000), and is labelled with the
 digest of its recipe: an image whose recipe has not changed is not rebuilt. `SANDBOX_BASE_IMAGE_SOURCES` may map
-a course name to an official image to pull instead (for deployments that can reach Docker Hub).
+a course name to an official image to pull instead (for deployments that can reach Docker Hub). An image with
+ONBUILD triggers is refused, built, pulled or found: the triggers would run in every learner's build.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.engine import LABEL_RECIPE, Engine
+from sandbox.engine import LABEL_RECIPE, BaseImageRefused, Engine
 
 RECIPE_VERSION = 1  # bump to rebuild every base image after changing how rootfs trees are made
 DEBIAN_SUITE = "bookworm"
@@ -96,7 +97,19 @@ def ensure_base_image(
     force: bool = False,
     say: Callable[[str], None] = print,
 ) -> str:
-    """Make sure `recipe` exists on the engine. Returns "up to date", "pulled" or "built"."""
+    """Make sure `recipe` exists on the engine. Returns "up to date", "pulled" or "built"; raises BaseImageRefused,
+    leaving no image of that name, if the image has ONBUILD triggers."""
+    status = _ensure(engine, recipe, sources=sources, work_dir=work_dir, force=force, say=say)
+    try:
+        engine.refuse_onbuild(recipe.name)
+    except BaseImageRefused:
+        engine.untag(recipe.name)
+        raise
+    return status
+
+
+def _ensure(engine: Engine, recipe: Recipe, *, sources: dict[str, str], work_dir: Path, force: bool,
+            say: Callable[[str], None]) -> str:
     digest = recipe.digest()
     if not force and _current_recipe(engine, recipe.name) == digest:
         return "up to date"

@@ -1,19 +1,41 @@
 """What a submission must satisfy before the engine is asked to do anything.
 
 Each rule exists because the daemon would otherwise do something outside the sandbox: fetch a URL on the host's
-network, pull a BuildKit frontend, read another learner's image, or take more than its share. A broken rule raises
-SubmissionRejected with a rule id and a message in English and Chinese; nothing reaches the engine.
+network, pull a BuildKit frontend, read another learner's image, run triggers in a later build, or take more than
+its share. A broken rule raises SubmissionRejected with a rule id and a message in English and Chinese; nothing
+reaches the engine.
+
+The rules judge the Dockerfile as Docker's own parser reads it (JSON escapes decoded, `# escape=` honoured, flags
+unquoted), and a submission that this project's parser reads differently is refused: where a reading cannot be
+sure, nothing is built.
 """
 from __future__ import annotations
 
-import shlex
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sandbox.dockerfile import Dockerfile, DockerfileSyntaxError, Instruction, parse
+from sandbox.dockerfile import (
+    BuilderInstruction,
+    Dockerfile,
+    DockerfileSyntaxError,
+    DockerReadError,
+    first_disagreement,
+    parse,
+    read_as_docker,
+)
 
 RESERVED_LABEL_PREFIX = "org.layerlab."
 DOCKERFILE = "Dockerfile"
+# The flags the engine's classic builder knows (Docker 20.10); it fails on any other, BuildKit's included.
+# FROM --platform and every RUN flag have rules of their own.
+ALLOWED_FLAGS: dict[str, frozenset[str]] = {
+    "ADD": frozenset({"chown", "chmod"}),
+    "COPY": frozenset({"chown", "chmod", "from"}),
+    "HEALTHCHECK": frozenset({"interval", "timeout", "start-period", "retries"}),
+}
+REMOTE_ADD_FLAGS = ("checksum", "keep-git-dir")
+# Removed by the builder when it expands a word: a source with them dropped shows all it could become.
+QUOTING = str.maketrans("", "", "\"'\\`")
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,28 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Line {line}: {reason}.",
         "zh-hans": "第 {line} 行：{reason}。",
     },
+    "unreadable": {
+        "en": "Docker cannot read this Dockerfile: {reason}.",
+        "zh-hans": "Docker 无法读取这个 Dockerfile：{reason}。",
+    },
+    "ambiguous-instruction": {
+        "en": "Line {line}: the sandbox cannot be sure how Docker reads this instruction, so it builds nothing. "
+        "Write it more plainly: no unusual quoting, whitespace or line continuations.",
+        "zh-hans": "第 {line} 行：沙箱无法确定 Docker 会如何解读这条指令，因此不会构建。"
+        "请写得更直白一些：不要使用不寻常的引号、空白字符或续行。",
+    },
+    "heredoc": {
+        "en": "Line {line}: heredocs (<<EOF) are a BuildKit feature this sandbox's builder does not have: it would "
+        "read the lines inside as instructions. Put the script in a file in the build context and COPY it.",
+        "zh-hans": "第 {line} 行：heredoc（<<EOF）是 BuildKit 的功能，此沙箱的构建器没有：它会把其中的行当作指令来读。"
+        "请把脚本放进构建上下文中的文件，再用 COPY 复制。",
+    },
+    "onbuild": {
+        "en": "Line {line}: ONBUILD is not allowed here: its triggers would run in a later build, outside this "
+        "exercise's checks. Remove the instruction.",
+        "zh-hans": "第 {line} 行：这里不允许使用 ONBUILD：它的触发指令会在之后的构建中运行，不受本练习的检查约束。"
+        "请删除这条指令。",
+    },
     "syntax-directive": {
         "en": "Line {line}: the '# syntax=' directive is not available here: it would download a build frontend. "
         "Remove the line.",
@@ -93,6 +137,10 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
     "from-flag": {
         "en": "Line {line}: FROM --{flag} is not available here. Remove the flag.",
         "zh-hans": "第 {line} 行：这里不能使用 FROM --{flag}。请删除该参数。",
+    },
+    "instruction-flag": {
+        "en": "Line {line}: {keyword} --{flag} is not available in this sandbox's builder. Remove the flag.",
+        "zh-hans": "第 {line} 行：此沙箱的构建器不支持 {keyword} --{flag}。请删除该参数。",
     },
     "copy-from-image": {
         "en": "Line {line}: COPY --from={source} must name an earlier stage of this Dockerfile (by its AS name or "
@@ -141,10 +189,10 @@ def check_submission(
 ) -> Dockerfile:
     """Check every rule and return the parsed Dockerfile; raise SubmissionRejected at the first broken one."""
     _check_context(files, limits)
-    dockerfile = _parse(files[DOCKERFILE], limits)
-    for instruction in dockerfile.instructions:
+    dockerfile, as_docker = _read(files[DOCKERFILE], limits)
+    for instruction in as_docker:
         _check_instruction(instruction)
-    _check_stages(dockerfile, allowed_bases)
+    _check_images(as_docker, allowed_bases)
     return dockerfile
 
 
@@ -167,7 +215,8 @@ def _safe_path(path: object) -> bool:
     return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
-def _parse(data: bytes, limits: SubmissionLimits) -> Dockerfile:
+def _read(data: bytes, limits: SubmissionLimits) -> tuple[Dockerfile, tuple[BuilderInstruction, ...]]:
+    """Both readings of the Dockerfile, refused unless they agree."""
     if len(data) > limits.max_dockerfile_bytes:
         raise SubmissionRejected(
             "dockerfile-too-large", size_kb=_kb(len(data)), limit_kb=_kb(limits.max_dockerfile_bytes)
@@ -177,46 +226,76 @@ def _parse(data: bytes, limits: SubmissionLimits) -> Dockerfile:
     except UnicodeDecodeError as error:
         raise SubmissionRejected("not-utf8", line=data[: error.start].count(b"\n") + 1) from None
     try:
-        dockerfile = parse(text)
-    except DockerfileSyntaxError as error:
-        raise SubmissionRejected("syntax-error", line=error.line, reason=error.reason) from None
+        as_docker = read_as_docker(text)
+    except DockerReadError as error:
+        _parse(text)  # names the line of most mistakes Docker's parser finds
+        raise SubmissionRejected("unreadable", reason=str(error)) from None
+    # Before our own parse, which would read a heredoc's lines as instructions and complain about those.
+    for instruction in as_docker:
+        if instruction.has_heredocs:
+            raise SubmissionRejected("heredoc", line=instruction.line)
+    dockerfile = _parse(text)
     if "syntax" in dockerfile.directives:
         raise SubmissionRejected("syntax-directive", line=dockerfile.directive_lines["syntax"])
-    if len(dockerfile.instructions) > limits.max_instructions:
-        raise SubmissionRejected(
-            "too-many-instructions", count=len(dockerfile.instructions), limit=limits.max_instructions
-        )
-    return dockerfile
+    if len(as_docker) > limits.max_instructions:
+        raise SubmissionRejected("too-many-instructions", count=len(as_docker), limit=limits.max_instructions)
+    line = first_disagreement(dockerfile, as_docker)
+    if line is not None:
+        raise SubmissionRejected("ambiguous-instruction", line=line)
+    return dockerfile, as_docker
 
 
-def _check_instruction(instruction: Instruction) -> None:
+def _parse(text: str) -> Dockerfile:
+    try:
+        return parse(text)
+    except DockerfileSyntaxError as error:
+        raise SubmissionRejected("syntax-error", line=error.line, reason=error.reason) from None
+
+
+def _check_instruction(instruction: BuilderInstruction) -> None:
     keyword, line = instruction.keyword, instruction.line
-    if keyword == "RUN" and instruction.flags:
-        raise SubmissionRejected("run-flag", line=line, flag=next(iter(instruction.flags)))
-    if keyword in ("ADD", "COPY"):
-        _check_sources(instruction)
+    if keyword == "ONBUILD":
+        raise SubmissionRejected("onbuild", line=line)
+    _check_flags(instruction)
+    if keyword in ("ADD", "COPY") and not instruction.flag_values("from"):
+        for source in instruction.arguments[:-1]:
+            _check_source(keyword, line, source)
     if keyword == "LABEL":
-        for key in _label_keys(instruction.value):
+        for key in instruction.arguments[::2]:
             if "$" in key:
                 raise SubmissionRejected("unverifiable-variable", line=line, keyword=keyword, text=key)
-            if key.startswith(RESERVED_LABEL_PREFIX):
-                raise SubmissionRejected("reserved-label", line=line, key=key)
+            if _literal(key).startswith(RESERVED_LABEL_PREFIX):
+                raise SubmissionRejected("reserved-label", line=line, key=_literal(key))
 
 
-def _check_sources(instruction: Instruction) -> None:
+def _check_flags(instruction: BuilderInstruction) -> None:
     keyword, line = instruction.keyword, instruction.line
-    remote_flags = sorted({"checksum", "keep-git-dir"} & instruction.flags.keys())
-    if keyword == "ADD" and remote_flags:
-        raise SubmissionRejected("add-url", line=line, source=f"--{remote_flags[0]}")
-    if "from" in instruction.flags:
-        return  # copying out of a stage; checked with the stages
-    for source in _sources(instruction):
-        if keyword == "ADD" and ("://" in source or source.startswith("git@")):
-            raise SubmissionRejected("add-url", line=line, source=source)
-        if keyword == "ADD" and "$" in source:  # it could expand to a URL, which the daemon would fetch
-            raise SubmissionRejected("unverifiable-variable", line=line, keyword=keyword, text=source)
-        if _climbs(source):
-            raise SubmissionRejected("copy-outside-context", line=line, keyword=keyword, source=source)
+    names = [name for name, _ in instruction.flags]
+    if keyword == "RUN" and names:
+        raise SubmissionRejected("run-flag", line=line, flag=names[0])
+    if keyword == "FROM" and names:
+        raise SubmissionRejected("from-flag", line=line, flag=names[0])
+    if keyword == "ADD" and (remote := [name for name in names if name in REMOTE_ADD_FLAGS]):
+        raise SubmissionRejected("add-url", line=line, source=f"--{remote[0]}")
+    for name in names:
+        if name not in ALLOWED_FLAGS.get(keyword, ()):
+            raise SubmissionRejected("instruction-flag", line=line, keyword=keyword, flag=name)
+
+
+def _check_source(keyword: str, line: int, source: str) -> None:
+    literal = _literal(source)
+    if keyword == "ADD" and ("://" in literal or literal.lower().startswith("git@")):
+        raise SubmissionRejected("add-url", line=line, source=source)
+    if keyword == "ADD" and "$" in source:  # it could expand to a URL, which the daemon would fetch
+        raise SubmissionRejected("unverifiable-variable", line=line, keyword=keyword, text=source)
+    if _climbs(literal):
+        raise SubmissionRejected("copy-outside-context", line=line, keyword=keyword, source=source)
+
+
+def _literal(word: str) -> str:
+    """`word` without quotes and escape characters. The builder's expansion only ever removes those (variables
+    are refused wherever they matter), so whatever it makes of `word` is this with some of them put back."""
+    return word.translate(QUOTING)
 
 
 def _climbs(source: str) -> bool:
@@ -229,53 +308,46 @@ def _climbs(source: str) -> bool:
     return False
 
 
-def _sources(instruction: Instruction) -> list[str]:
-    words = instruction.exec_form or _split(instruction)
-    return words[:-1]
-
-
-def _split(instruction: Instruction) -> list[str]:
-    try:
-        return shlex.split(instruction.value)
-    except ValueError:
-        return instruction.value.split()
-
-
-def _label_keys(value: str) -> list[str]:
-    """Keys of `LABEL k=v k2="v 2"`, or of the legacy `LABEL key value`."""
-    try:
-        words = shlex.split(value)
-    except ValueError:
-        words = value.split()
-    if words and "=" not in words[0]:
-        return [words[0]]
-    return [word.partition("=")[0] for word in words if "=" in word]
-
-
-def _check_stages(dockerfile: Dockerfile, allowed_bases: Collection[str]) -> None:
+def _check_images(as_docker: tuple[BuilderInstruction, ...], allowed_bases: Collection[str]) -> None:
+    """Every image a build reads: FROM an allowed image or an earlier stage, COPY --from an earlier stage."""
     allowed = {_normalise(image) for image in allowed_bases} | {_normalise("scratch")}
-    earlier_names: set[str] = set()
-    for stage in dockerfile.stages:
-        if stage.flags:
-            raise SubmissionRejected("from-flag", line=stage.line, flag=next(iter(stage.flags)))
-        if "$" in stage.base:
-            raise SubmissionRejected("from-variable", line=stage.line, image=stage.base)
-        if stage.base.lower() not in earlier_names and _normalise(stage.base) not in allowed:
-            shown = ", ".join(sorted(allowed_bases)) or "scratch"
-            raise SubmissionRejected("from-not-allowed", line=stage.line, image=stage.base, allowed=shown)
-        _check_copy_from(stage.instructions, stage.index, earlier_names)
-        if stage.name:
-            earlier_names.add(stage.name)
+    stage_names: list[str | None] = []  # one per stage so far, the current one last
+    for instruction in as_docker:
+        if instruction.keyword == "FROM":
+            _check_base(instruction, stage_names, allowed, allowed_bases)
+            stage_names.append(_stage_name(instruction))
+        for source in instruction.flag_values("from"):
+            _check_stage_reference(instruction, source, stage_names[:-1])
 
 
-def _check_copy_from(instructions, index: int, earlier_names: set[str]) -> None:
-    for instruction in instructions:
-        source = instruction.flags.get("from")
-        if instruction.keyword != "COPY" or source is None:
-            continue
-        earlier_index = source.isdigit() and int(source) < index
-        if not (earlier_index or source.lower() in earlier_names):
-            raise SubmissionRejected("copy-from-image", line=instruction.line, source=source)
+def _check_base(instruction: BuilderInstruction, earlier: list[str | None], allowed: set[str],
+                allowed_bases: Collection[str]) -> None:
+    base = instruction.arguments[0]
+    if "$" in base:
+        raise SubmissionRejected("from-variable", line=instruction.line, image=base)
+    if not _is_stage_name(base, earlier) and _normalise(base) not in allowed:
+        shown = ", ".join(sorted(allowed_bases)) or "scratch"
+        raise SubmissionRejected("from-not-allowed", line=instruction.line, image=base, allowed=shown)
+
+
+def _stage_name(instruction: BuilderInstruction) -> str | None:
+    words = instruction.arguments
+    return words[2].lower() if len(words) == 3 else None
+
+
+def _check_stage_reference(instruction: BuilderInstruction, source: str, earlier: list[str | None]) -> None:
+    if "$" in source:
+        raise SubmissionRejected("unverifiable-variable", line=instruction.line, keyword=instruction.keyword,
+                                 text=f"--from={source}")
+    earlier_index = source.isascii() and source.isdigit() and int(source) < len(earlier)
+    if not (earlier_index or _is_stage_name(source, earlier)):
+        raise SubmissionRejected("copy-from-image", line=instruction.line, source=source)
+
+
+def _is_stage_name(reference: str, stage_names: list[str | None]) -> bool:
+    """Whether the builder takes `reference` for one of `stage_names`: case-insensitively, and never when it is
+    not ASCII, since Python and Go lower-case a few letters differently."""
+    return reference.isascii() and reference.lower() in {name for name in stage_names if name}
 
 
 def _normalise(image: str) -> str:

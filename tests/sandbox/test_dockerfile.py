@@ -44,6 +44,32 @@ def test_spaces_after_the_escape_character_still_continue_the_line():
     assert (run.value, run.line, run.end_line) == ("echo a b", 2, 3)
 
 
+def test_an_escaped_escape_character_at_the_end_does_not_continue_the_line():
+    # The builder's continuation pattern wants something other than the escape character before the last one.
+    dockerfile = parse("FROM scratch\nRUN echo a\\\\\nADD b /b\n")
+    assert [(i.keyword, i.value, i.line) for i in dockerfile.instructions] == [
+        ("FROM", "scratch", 1),
+        ("RUN", "echo a\\\\", 2),
+        ("ADD", "b /b", 3),
+    ]
+
+
+def test_a_lone_escape_character_on_a_line_continues_it():
+    dockerfile = parse("FROM scratch\nRUN echo a \\\n  \\\nb\n")
+    run = dockerfile.instructions[1]
+    assert (run.value, run.line, run.end_line) == ("echo a   b", 2, 4)
+
+
+def test_only_spaces_and_tabs_may_follow_the_escape_character_of_a_continuation():
+    dockerfile = parse("FROM scratch\nRUN echo a \\\x0b\nCMD b\n")
+    assert [(i.keyword, i.line) for i in dockerfile.instructions] == [("FROM", 1), ("RUN", 2), ("CMD", 3)]
+
+
+def test_an_instruction_keeps_its_joined_text():
+    dockerfile = parse("FROM scratch\nRUN echo a \\\n# note\n  b\n")
+    assert dockerfile.instructions[1].text == "RUN echo a   b"
+
+
 def test_it_keeps_the_indentation_of_the_last_continuation_line():
     # The builder only strips leading whitespace from an instruction's first line: `RUN echo a\` followed by
     # `    b` is `echo a    b` (two words), never `echo ab`.
@@ -153,6 +179,17 @@ def test_a_tab_separates_the_keyword_when_the_line_has_no_space():
     assert (workdir.keyword, workdir.value) == ("WORKDIR", "/app")
 
 
+def test_only_ascii_whitespace_separates_the_keyword():
+    error = syntax_error("FROM scratch\nRUN\u00a0echo hi\n")
+    assert (error.line, error.reason) == (2, "unknown instruction: RUN\u00a0echo")
+
+
+def test_a_keyword_with_letters_python_would_upper_case_into_ascii_is_unknown():
+    # "ı".upper() is "I" in Python; Docker compares keywords byte by byte.
+    error = syntax_error("FROM scratch\nentrypoınt [\"sh\"]\n")
+    assert (error.line, error.reason) == (2, "unknown instruction: entrypoınt")
+
+
 def test_an_unknown_instruction_is_an_error_at_its_line():
     error = syntax_error("FROM scratch\n\n# comment\nRUNN echo hi\n")
     assert (error.line, error.reason) == (4, "unknown instruction: RUNN")
@@ -246,6 +283,35 @@ def test_double_dashes_after_the_first_argument_are_not_flags():
     assert (run.flags, run.value) == ({}, "echo --mount=x")
 
 
+def test_a_quoted_flag_value_may_hold_spaces():
+    dockerfile = parse('FROM scratch\nCOPY --chown="a b" --from=other /a /b\n')
+    copy = dockerfile.instructions[1]
+    assert (copy.flags, copy.value) == ({"chown": "a b", "from": "other"}, "/a /b")
+
+
+def test_quotes_and_escapes_in_flags_are_removed_as_the_builder_does():
+    dockerfile = parse("FROM scratch\nCOPY --\"from\"=st'age' --chown=a\\ b x y\n")
+    copy = dockerfile.instructions[1]
+    assert (copy.flags, copy.value) == ({"from": "stage", "chown": "a b"}, "x y")
+
+
+def test_flag_names_keep_their_case():
+    # The builder's flags are case-sensitive: --FROM is not --from (and the builder refuses it).
+    dockerfile = parse("FROM scratch\nCOPY --FROM=other /a /b\n")
+    assert dockerfile.instructions[1].flags == {"FROM": "other"}
+
+
+def test_a_double_dash_ends_the_flags():
+    dockerfile = parse("FROM scratch\nCOPY --chown=1 -- --from=x /b\n")
+    copy = dockerfile.instructions[1]
+    assert (copy.flags, copy.value) == ({"chown": "1"}, "--from=x /b")
+
+
+def test_a_flag_given_twice_is_an_error():
+    error = syntax_error("FROM scratch\nCOPY --from=a --from=b x y\n")
+    assert (error.line, error.reason) == (2, "the flag --from is given twice")
+
+
 def test_a_malformed_flag_is_an_error():
     error = syntax_error("FROM scratch\nCOPY --=x a b\n")
     assert (error.line, error.reason) == (2, "malformed flag: --=x")
@@ -296,6 +362,27 @@ def test_exec_form_may_span_continuation_lines():
     dockerfile = parse('FROM scratch\nENTRYPOINT ["/app", \\\n"--verbose"]\n')
     entrypoint = dockerfile.instructions[1]
     assert (entrypoint.exec_form, entrypoint.line, entrypoint.end_line) == (["/app", "--verbose"], 2, 3)
+
+
+def test_text_after_a_json_array_is_ignored_as_the_builder_ignores_it():
+    dockerfile = parse('FROM scratch\nCOPY ["a", "b"] c\n')
+    assert dockerfile.instructions[1].exec_form == ["a", "b"]
+
+
+def test_nan_is_not_json():
+    dockerfile = parse("FROM scratch\nCMD [NaN]\n")
+    assert dockerfile.instructions[1].exec_form is None
+
+
+@pytest.mark.parametrize("keyword", ["WORKDIR", "USER", "LABEL", "EXPOSE"])
+def test_instructions_without_an_exec_form_read_brackets_as_text(keyword):
+    dockerfile = parse(f'FROM scratch\n{keyword} ["a", 1]\n')
+    assert dockerfile.instructions[1].exec_form is None
+
+
+def test_words_are_split_at_whitespace_with_quotes_kept():
+    dockerfile = parse('FROM scratch\nADD "a b" \tc\nCOPY ["d e", "f"]\n')
+    assert [i.words for i in dockerfile.instructions[1:]] == [['"a', 'b"', "c"], ["d e", "f"]]
 
 
 def test_a_json_array_of_non_strings_is_an_error():

@@ -48,6 +48,11 @@ EXAMPLES: dict[str, tuple[dict[str, bytes], SubmissionLimits]] = {
     "not-utf8": (files(b"FROM layerlab/busybox\nRUN echo \xff\n"), SubmissionLimits()),
     "too-many-instructions": (files("FROM layerlab/busybox\nRUN a\nRUN b\n"), SubmissionLimits(max_instructions=2)),
     "syntax-error": (files("FROM layerlab/busybox\nRUNN echo\n"), SubmissionLimits()),
+    "unreadable": (files("FROM layerlab/busybox\nLABEL version=1 stable\n"), SubmissionLimits()),
+    "ambiguous-instruction": (files("FROM layerlab/busybox\nCOPY --chown=José a /a\n"), SubmissionLimits()),
+    "heredoc": (files("FROM layerlab/busybox\nRUN <<EOF\necho hi\nEOF\n"), SubmissionLimits()),
+    "onbuild": (files("FROM layerlab/busybox\nONBUILD RUN echo later\n"), SubmissionLimits()),
+    "instruction-flag": (files("FROM layerlab/busybox\nCOPY --link a /a\n"), SubmissionLimits()),
     "syntax-directive": (files("# syntax=docker/dockerfile:1\nFROM layerlab/busybox\n"), SubmissionLimits()),
     "add-url": (files("FROM layerlab/busybox\nADD https://example.com/a.tar /a.tar\n"), SubmissionLimits()),
     "run-flag": (files("FROM layerlab/busybox\nRUN --network=host wget example.com\n"), SubmissionLimits()),
@@ -274,9 +279,10 @@ def test_add_of_a_url_is_rejected(source):
     assert facts(error) == ("add-url", 3, {"source": source})
 
 
-def test_add_of_a_quoted_url_is_rejected():
+def test_add_of_a_quoted_url_is_rejected_as_docker_splits_it():
+    # The builder splits ADD's shell form at whitespace first and removes quotes from each word later.
     error = rejected('FROM layerlab/busybox\nADD "https://example.com/a b.tar" /app\n')
-    assert facts(error) == ("add-url", 2, {"source": "https://example.com/a b.tar"})
+    assert facts(error) == ("add-url", 2, {"source": '"https://example.com/a'})
 
 
 def test_add_of_a_url_in_exec_form_is_rejected():

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.engine import Engine, EngineUnavailable
+from sandbox.engine import BaseImageRefused, Engine, EngineUnavailable
 from sandbox.images import RECIPES, ensure_base_image, recipe_named
 
 
@@ -30,4 +30,6 @@ class Command(BaseCommand):
                 )
             except EngineUnavailable as error:
                 raise CommandError(f"The sandbox engine is not reachable: {error}") from None
+            except BaseImageRefused as error:
+                raise CommandError(str(error)) from None
             self.stdout.write(f"{recipe.name}: {status}")
