@@ -93,7 +93,9 @@ def forget_failures(request: HttpRequest, username: str) -> None:
     """After a successful login that does not go through Django's login (the registry realm): forget the failures
     of this user name from this address, as a site login does."""
     AxesProxyHandler.update_request(request)
-    AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=username)
+    # Docker asks the realm for a token before every push and pull; most follow no failure: spare them a write.
+    if AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).exists():
+        AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=username)
 
 
 def retry_after(wait: datetime.timedelta) -> int:
