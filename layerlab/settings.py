@@ -159,6 +159,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is no
 AXES_COOLOFF_TIME = datetime.timedelta(hours=LOGIN_MEMORY_HOURS)
 AXES_LOCKOUT_CALLABLE = "layerlab.throttle.lockout_response"
 AXES_VERBOSE = False  # its start-up line would name only the pair a success resets
+AXES_DISABLE_ACCESS_LOG = True  # a row per successful login, kept forever, that nothing reads
 # Accounts one address may create per hour (a classroom behind one address may need more).
 SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("LAYERLAB_SIGN_UPS_PER_HOUR", 20, minimum=1)
 

@@ -119,6 +119,8 @@ def registry_user(request, username: str, password: str):
     should use), the site's short-lived service credential for the daemon that publishes for them, or their site
     password. The realm accepts site passwords, so it shares the site's login throttle (layerlab.throttle):
     TooManyFailures while that makes the client wait, before any password is checked."""
+    if len(username) > get_user_model()._meta.get_field("username").max_length:
+        return None  # no such user, as the login form would say before counting anything
     wait = throttle.wait_before_login(request, username)
     if wait > datetime.timedelta(0):
         raise TooManyFailures(wait)

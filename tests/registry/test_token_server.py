@@ -155,3 +155,8 @@ def test_a_registry_password_that_works_forgets_the_failures_from_that_address(c
     assert ask(client, "alice", password, REMOTE_ADDR=GUESSER).status_code == 200
     assert ask(client, "alice", "a-typo", REMOTE_ADDR=GUESSER).status_code == 401
     assert ask(client, "alice", password, REMOTE_ADDR=GUESSER).status_code == 200
+
+
+def test_a_user_name_longer_than_any_is_refused_without_being_recorded(client):
+    assert ask(client, "x" * 300, "a-guess", REMOTE_ADDR=GUESSER).status_code == 401
+    assert not AccessAttempt.objects.exists()
