@@ -36,7 +36,7 @@ from layerlab import throttle
 from sandbox.limits import MB
 from sandbox.models import RegistryPassword
 from sandbox.outcomes import Outcome, OutcomeKind
-from sandbox.references import REPOSITORY
+from sandbox.references import REPOSITORY, can_name_namespace
 
 SERVICE = "layerlab-registry"
 ISSUER = "layerlab"
@@ -190,7 +190,7 @@ class QuotaFull(Exception):
 def granted(user, scope: Scope) -> frozenset[str]:
     """The actions `user` may take on the repository of `scope`; QuotaFull when they ask to push into their own
     namespace and it is full."""
-    if in_namespace(scope.name, user.get_username()):
+    if in_namespace(scope.name, user.get_username()) and can_name_namespace(user.get_username()):
         if "push" in scope.actions and (refusal := quota_refusal(user.get_username())) is not None:
             raise QuotaFull(refusal)
         return scope.actions & ACTIONS

@@ -67,6 +67,12 @@ def test_a_learner_gets_push_and_pull_in_their_namespace_only(client, alice):
     ]
 
 
+def test_an_account_named_like_a_reserved_namespace_gets_no_rights_in_it(client):
+    User.objects.create_superuser("library", password="library-pass-123")  # made by an admin, not at sign-up
+    response = ask(client, "library", "library-pass-123", "repository:library/busybox:push,pull")
+    assert access(response)[0]["actions"] == []
+
+
 def test_an_instructor_may_pull_but_not_push_elsewhere(client):
     grace = User.objects.create_user("grace", password="grace-pass-123")
     grace.groups.add(Group.objects.get_or_create(name="instructors")[0])
