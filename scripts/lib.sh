@@ -5,7 +5,7 @@ set -euo pipefail
 project_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=$project_dir/.venv
 python_bin=$venv/bin/python
-SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates gettext docker-registry curl)
+SYSTEM_PACKAGES=(python3 python3-venv docker.io tini uidmap e2fsprogs busybox-static debootstrap tar ca-certificates gettext docker-registry curl iproute2 util-linux)
 
 say() { echo "layerlab: $*" >&2; }
 
@@ -49,13 +49,16 @@ ensure_venv() {
 manage() { (cd "$project_dir" && "$python_bin" manage.py "$@"); }
 
 # Use SANDBOX_DOCKER_HOST when it is set (an engine you run yourself); otherwise start the project's own engine.
-# Sets started_engine=1 when this call started a daemon, so that the caller can stop it again.
+# Sets started_engine=1 when this call started a daemon, so that the caller can stop it again, and own_engine=1
+# when the engine is the project's (fenced) one.
 started_engine=0
+own_engine=0
 ensure_engine() {
   if [ -n "${SANDBOX_DOCKER_HOST:-}" ]; then
     say "using the engine at $SANDBOX_DOCKER_HOST"
     return
   fi
+  own_engine=1
   if ! "$project_dir/scripts/sandbox-engine" status; then
     "$project_dir/scripts/sandbox-engine" start
     started_engine=1

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
+from sandbox import fence
 from tests.servers import daphne, free_port, wait_for
 
 QUOTA_MB = 3
@@ -15,7 +16,8 @@ QUOTA_MB = 3
 
 @pytest.fixture(scope="session")
 def stack(django_db_setup, django_db_blocker, tmp_path_factory, real_engine):
-    """Daphne (the realm) and the registry on free loopback ports, sharing a fresh registry data directory."""
+    """Daphne (the realm) and the registry on free loopback ports, sharing a fresh registry data directory, both let
+    through the engine's fence for the session."""
     web, registry_port = free_port(), free_port()
     data = tmp_path_factory.mktemp("registry")
     environment = {
@@ -33,9 +35,11 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, real_engine):
     (data / "config.yml").write_text(config)
     registry_server = subprocess.Popen(["/usr/bin/docker-registry", "serve", str(data / "config.yml")],
                                        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rules = fence.registry_rules(environment["REGISTRY_HOST"], environment["REGISTRY_REALM"])
     try:
         wait_for(registry_port)
-        with daphne(environment, port=web, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        with daphne(environment, port=web, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), \
+                fence.allowed(real_engine.docker_host, f"tests-{os.getpid()}-registry", rules):
             yield {"registry": f"127.0.0.1:{registry_port}", "data": data, "environment": environment}
     finally:
         registry_server.terminate()
