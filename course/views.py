@@ -120,7 +120,7 @@ def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.visible(), slug=slug)
     try:
         files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, or nested too deeply
         return JsonResponse({"error": {"en": "The body must be JSON: {\"files\": {...}}.",
                                        "zh-hans": "请求体必须是 JSON：{\"files\": {...}}。"}}, status=400)
     except jobs.Refused as refused:

@@ -13,6 +13,7 @@ from sandbox.lint import lint_submission
 from sandbox.models import Attempt
 
 MAX_FRAME = 256 * 1024
+MAX_ID = 2**63 - 1  # the database's integers (ids, seq numbers) are signed 64-bit
 UNAUTHENTICATED = 4401
 
 
@@ -31,10 +32,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(Attempt.group_of(attempt), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", errors="replace")
         try:
-            frame = _parsed(raw)
-            handler = self.HANDLERS.get(frame.get("type"))
+            frame = _parsed(text_data if text_data is not None else bytes_data or b"")
+            kind = frame.get("type")
+            handler = self.HANDLERS.get(kind) if isinstance(kind, str) else None
             if handler is None:
                 raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
             await handler(self, frame)
@@ -42,7 +43,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(refused.frame())
 
     async def on_lint(self, frame: dict) -> None:
-        exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
+        exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
         files = jobs.check_files(frame.get("files"))
         findings = await asyncio.to_thread(
             lint_submission, {path: text.encode() for path, text in files.items()},
@@ -57,13 +58,13 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self._queue(frame, Attempt.Kind.SUBMIT)
 
     async def _queue(self, frame: dict, kind: str) -> None:
-        exercise = await database_sync_to_async(jobs.visible_exercise)(frame.get("exercise"))
+        exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
         attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"))
         await self._accepted(attempt)
 
     async def on_publish(self, frame: dict) -> None:
-        attempt = await database_sync_to_async(jobs.publish)(self.user, frame.get("attempt"), frame.get("repository"),
-                                                             frame.get("tags"))
+        attempt = await database_sync_to_async(jobs.publish)(self.user, _whole_number(frame, "attempt"),
+                                                             frame.get("repository"), frame.get("tags"))
         await self._accepted(attempt)
 
     async def _accepted(self, attempt: Attempt) -> None:
@@ -73,13 +74,11 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self._subscribe(attempt, after=0)
 
     async def on_cancel(self, frame: dict) -> None:
-        await database_sync_to_async(jobs.cancel)(self.user, frame.get("attempt"))
+        await database_sync_to_async(jobs.cancel)(self.user, _whole_number(frame, "attempt"))
 
     async def on_subscribe(self, frame: dict) -> None:
-        after = frame.get("after", 0)
-        if not isinstance(after, int) or after < 0:
-            raise jobs.Refused("bad_request", "after must be a whole number.", "after 必须是非负整数。")
-        attempt = await database_sync_to_async(jobs.owned_attempt)(self.user, frame.get("attempt"))
+        after = _whole_number(frame, "after", default=0, minimum=0)
+        attempt = await database_sync_to_async(jobs.owned_attempt)(self.user, _whole_number(frame, "attempt"))
         await self._subscribe(attempt, after)
 
     async def _subscribe(self, attempt: Attempt, after: int) -> None:
@@ -109,15 +108,48 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     }
 
 
-def _parsed(raw: str) -> dict:
+def _parsed(data: str | bytes) -> dict:
     """The frame as a JSON object, or Refused saying why it is not one."""
-    if len(raw.encode()) > MAX_FRAME:
+    try:
+        frame = json.loads(_utf8_text(data))
+    except RecursionError:
+        raise jobs.Refused("bad_json", "That JSON is nested too deeply.", "这段 JSON 嵌套太深了。") from None
+    except json.JSONDecodeError:
+        raise jobs.Refused("bad_json", "That was not JSON.", "这不是 JSON。") from None
+    except ValueError:  # Python converts integers of at most sys.get_int_max_str_digits() digits
+        raise jobs.Refused("bad_json", "A number in it has too many digits.", "其中的数字位数太多了。") from None
+    if not isinstance(frame, dict):
+        raise jobs.Refused("bad_request", "A frame must be one JSON object with a type.",
+                           "每条消息必须是一个带 type 的 JSON 对象。")
+    return frame
+
+
+def _utf8_text(data: str | bytes) -> str:
+    """A frame's text, within the size limit and valid UTF-8, whether it came as a text or a binary frame."""
+    # A text frame holds lone surrogates only when the server was handed something other than UTF-8: encoding it
+    # back lets one strict decode refuse that and a binary frame that is not UTF-8 alike.
+    raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
+    if len(raw) > MAX_FRAME:
         raise jobs.Refused("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
                            f"每条消息不能超过 {MAX_FRAME // 1024} KB。")
     try:
-        frame = json.loads(raw)
-    except ValueError:
-        raise jobs.Refused("bad_json", "That was not JSON.", "这不是 JSON。") from None
-    if not isinstance(frame, dict):
-        raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
-    return frame
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise jobs.Refused("bad_json", "Frames must be UTF-8 text.", "消息必须是 UTF-8 文本。") from None
+
+
+def _text(frame: dict, field: str) -> str:
+    value = frame.get(field)
+    if not isinstance(value, str) or not jobs.is_text(value):
+        raise jobs.Refused("bad_request", f"{field} must be text (valid UTF-8, no NUL characters).",
+                           f"{field} 必须是文本（有效的 UTF-8，不含 NUL 字符）。")
+    return value
+
+
+def _whole_number(frame: dict, field: str, default: int | None = None, minimum: int = 1) -> int:
+    value = frame.get(field, default)
+    # JSON's true and false are not numbers, but Python's bool is an int.
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
+        raise jobs.Refused("bad_request", f"{field} must be a whole number, at least {minimum}.",
+                           f"{field} 必须是不小于 {minimum} 的整数。")
+    return value

@@ -41,6 +41,32 @@ def test_a_draft_over_the_limits_is_refused_with_a_reason(client, ada):
     assert not Draft.objects.exists()
 
 
+BAD_JSON = {"en": "The body must be JSON: {\"files\": {...}}.", "zh-hans": "请求体必须是 JSON：{\"files\": {...}}。"}
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    (b"[" * 100_000, BAD_JSON),
+    (b"\xff\xfe", BAD_JSON),
+    (b'{"files": ' + b"9" * 5_000 + b"}", BAD_JSON),
+    (b"[]", BAD_JSON),
+    (json.dumps({"files": {"Dockerfile": "FROM x", "\ud800": "x"}}).encode(),
+     {"en": "The file name '\\ud800' is not valid UTF-8 text, or holds a NUL character.",
+      "zh-hans": "文件名 '\\ud800' 不是有效的 UTF-8 文本，或含有 NUL 字符。"}),
+    (json.dumps({"files": {"Dockerfile": "FROM x\u0000"}}).encode(),
+     {"en": "Dockerfile is not valid UTF-8 text, or holds a NUL character.",
+      "zh-hans": "Dockerfile 不是有效的 UTF-8 文本，或含有 NUL 字符。"}),
+], ids=["nested", "not-utf8", "long-number", "not-an-object", "surrogate-name", "nul-content"])
+def test_a_malformed_draft_is_refused_with_a_reason(client, ada, body, error):
+    response = client.put("/exercises/first-dockerfile/draft", body, content_type="application/json")
+    assert (response.status_code, response.json()) == (400, {"error": error})
+    assert not Draft.objects.exists()
+
+
+def test_an_attempt_id_too_large_for_the_database_is_not_found(client, ada):
+    for digits in (20, 5_000):
+        assert client.get(f"/attempts/{'9' * digits}").status_code == 404
+
+
 def test_draft_saves_need_the_csrf_token(course):
     from django.test import Client
 

@@ -1,5 +1,6 @@
 """Grading real submissions on the real engine: the grade command, streaming, hints and outages."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +21,9 @@ def exercise(slug: str):
     return load_exercise(find_exercise_folder(settings.COURSE_CONTENT_DIR, slug))
 
 
-def run_grade(*args: str) -> subprocess.CompletedProcess:
+def run_grade(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "manage.py", "grade", *args], cwd=PROJECT, capture_output=True,
-                          text=True, timeout=300, check=False)
+                          text=True, timeout=300, check=False, env={**os.environ, **env})
 
 
 def test_the_solution_passes_with_exit_status_0():
@@ -69,6 +70,79 @@ def test_a_rejected_submission_exits_with_status_2(tmp_path):
     finished = run_grade("first-dockerfile", str(tmp_path))
     assert finished.returncode == 2
     assert "ADD cannot fetch https://example.org/app.py" in finished.stdout
+
+
+def refused(exercise: str, message: str) -> dict:
+    """What --json prints for input refused before grading: a report with no checks, and why."""
+    return {"exercise": exercise, "passed": False, "score": 0, "max_score": 0, "outcome": "invalid_input",
+            "checks": [], "message": message}
+
+
+def submission(folder: Path, **files: str) -> str:
+    folder.mkdir()
+    for name, text in {"Dockerfile": "FROM layerlab/python\n", **files}.items():
+        (folder / name).write_text(text)
+    return str(folder)
+
+
+def with_a_link(folder: Path) -> str:
+    submission(folder)
+    (folder / "passwd").symlink_to("/etc/passwd")
+    return str(folder)
+
+
+def with_a_name_not_utf8(folder: Path) -> str:
+    submission(folder)
+    (folder / os.fsdecode(b"app\xff.py")).write_text("print(1)\n")
+    return str(folder)
+
+
+@pytest.mark.parametrize(("exercise", "directory", "message"), [
+    ("no-such-exercise", lambda tmp: submission(tmp / "s"),
+     f"there is no exercise 'no-such-exercise' under {settings.COURSE_CONTENT_DIR}"),
+    ("first-dockerfile", lambda tmp: "/nonexistent/dir", "'/nonexistent/dir' is not a directory"),
+    ("first-dockerfile", lambda tmp: os.fsdecode(b"/nonexistent/\xff"), "'/nonexistent/\\udcff' is not a directory"),
+    ("push-private-registry", lambda tmp: submission(tmp / "s"),
+     "push-private-registry is graded from the course registry: give --user <username>"),
+    ("first-dockerfile", lambda tmp: with_a_link(tmp / "s"),
+     "passwd is a symbolic link. Links are not followed into the build context; copy the file itself."),
+    ("first-dockerfile", lambda tmp: with_a_name_not_utf8(tmp / "s"),
+     "The file name 'app\\udcff.py' is not valid UTF-8 text, or holds a NUL character."),
+], ids=["unknown-exercise", "not-a-directory", "directory-not-utf8", "registry-without-user", "symlink",
+        "file-name-not-utf8"])
+def test_with_json_refused_input_is_one_json_object_and_exit_status_2(tmp_path, exercise, directory, message):
+    finished = run_grade(exercise, directory(tmp_path), "--json")
+    assert finished.returncode == 2
+    assert json.loads(finished.stdout) == refused(exercise, message)
+    assert "Invalid input" not in finished.stderr
+
+
+def test_a_refusal_speaks_the_chosen_language(tmp_path):
+    in_chinese = "文件名 'app\\udcff.py' 不是有效的 UTF-8 文本，或含有 NUL 字符。"
+    finished = run_grade("first-dockerfile", with_a_name_not_utf8(tmp_path / "s"), "--json", "--language", "zh-hans")
+    assert json.loads(finished.stdout)["message"] == in_chinese
+    plain = run_grade("first-dockerfile", with_a_name_not_utf8(tmp_path / "t"), "--language", "zh-hans")
+    assert (plain.returncode, plain.stdout) == (2, "")
+    assert plain.stderr.rstrip().endswith(f"Invalid input: {in_chinese}")
+
+
+@pytest.mark.parametrize("files", [{"Dockerfile": "FROM layerlab/python\nADD https://example.org/app.py /app/\n"},
+                                   {"app.py": "print(1)\n"}], ids=["add-url", "no-dockerfile"])
+def test_with_json_a_rejected_submission_is_a_report_and_exit_status_2(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    finished = run_grade("first-dockerfile", str(tmp_path), "--json")
+    report = json.loads(finished.stdout)
+    assert (finished.returncode, report["outcome"], report["passed"]) == (2, "rejected", False)
+    assert report["checks"][0]["id"] == "builds" and not report["checks"][0]["passed"]
+
+
+def test_with_json_an_engine_outage_is_a_report_and_exit_status_3():
+    folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, "first-dockerfile") / "solution"
+    finished = run_grade("first-dockerfile", str(folder), "--json", SANDBOX_DOCKER_HOST="unix:///nonexistent.sock")
+    assert finished.returncode == 3
+    assert json.loads(finished.stdout) == {"exercise": "first-dockerfile", "passed": False, "score": 0,
+                                           "max_score": 0, "outcome": "engine_unavailable", "checks": []}
 
 
 def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine):

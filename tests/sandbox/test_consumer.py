@@ -18,6 +18,8 @@ GRADED = "run-vs-cmd"
 SOLUTION = {"Dockerfile": 'FROM layerlab/busybox\nWORKDIR /app\nRUN echo "built at build time" > build-info.txt\n'
                           'CMD ["echo", "Hello at run time"]\n'}
 SLOW = {"Dockerfile": "FROM layerlab/busybox\nRUN echo started && sleep 30\n"}
+
+
 @pytest.fixture
 def workers(real_engine, course):
     with running_workers(real_engine, size=2) as pool:
@@ -41,11 +43,11 @@ async def test_a_foreign_origin_is_refused(course):
 @pytest.mark.parametrize(("frame", "code"), [
     ("not json", "bad_json"),
     (json.dumps({"type": "dance"}), "unknown_type"),
-    (json.dumps([1, 2]), "unknown_type"),
+    (json.dumps([1, 2]), "bad_request"),
     (json.dumps({"type": "submit", "exercise": "nope", "files": SOLUTION}), "not_found"),
     (json.dumps({"type": "submit", "exercise": "push-private-registry", "files": {"app.py": "x"}}), "bad_request"),
     (json.dumps({"type": "submit", "exercise": "push-private-registry", "files": "FROM x"}), "bad_request"),
-    (json.dumps({"type": "subscribe", "attempt": "1"}), "not_found"),
+    (json.dumps({"type": "subscribe", "attempt": "1"}), "bad_request"),
     (json.dumps({"type": "cancel", "attempt": 999999}), "not_found"),
     ("x" * (300 * 1024), "too_large"),
 ])
