@@ -5,13 +5,14 @@ characters, "." and "-", not starting with either, at most 128 long; a whole nam
 """
 import re
 
+# Every pattern ends in \Z, not $: $ also matches before a final newline, and "1.0\n" is no tag.
 PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})+$")  # namespace/name[/more]
-RELATIVE_REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})*$")  # a name under a namespace
-TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})+\Z")  # namespace/name[/more]
+RELATIVE_REPOSITORY = re.compile(rf"^{PATH_COMPONENT}(?:/{PATH_COMPONENT})*\Z")  # a name under a namespace
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
 MAX_NAME_LENGTH = 255
-DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-NAMESPACE = re.compile(rf"^{PATH_COMPONENT}$")  # a learner's user name, the first component of their images
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
+NAMESPACE = re.compile(rf"^{PATH_COMPONENT}\Z")  # a learner's user name, the first component of their images
 MAX_NAMESPACE_LENGTH = 40
 # Names no learner may take, since their images would pass for someone else's: Docker's official images live under
 # "library/", the course's own under "layerlab/", and some read as the registry, its API or this site.

@@ -197,6 +197,7 @@ MALFORMED_DESTINATIONS = [
     ({"repository": 5, "tags": "1.0"}, REPOSITORY),
     ({"repository": ["hello"], "tags": "1.0"}, REPOSITORY),
     ({"repository": "\ud800", "tags": "1.0"}, REPOSITORY),
+    ({"repository": "hello\n", "tags": "1.0"}, REPOSITORY),  # a regular expression's $ matches before a last \n
     ({"repository": "hello"}, TAGS),
     ({"repository": "hello", "tags": []}, TAGS),
     ({"repository": "hello", "tags": [1]}, TAGS),
@@ -205,6 +206,8 @@ MALFORMED_DESTINATIONS = [
     ({"repository": "hello", "tags": ["1.0"] * 20_000}, "At most 5 tags at a time."),
     ({"repository": "hello", "tags": ["\ud800"]},
      "'\\ud800' is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'."),
+    ({"repository": "hello", "tags": ["1.0\n"]},
+     "'1.0\\n' is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'."),
 ]
 
 
