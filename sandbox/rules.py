@@ -310,21 +310,20 @@ def _climbs(source: str) -> bool:
 
 def _check_images(as_docker: tuple[BuilderInstruction, ...], allowed_bases: Collection[str]) -> None:
     """Every image a build reads: FROM an allowed image or an earlier stage, COPY --from an earlier stage."""
-    allowed = {_normalise(image) for image in allowed_bases} | {_normalise("scratch")}
     stage_names: list[str | None] = []  # one per stage so far, the current one last
     for instruction in as_docker:
         if instruction.keyword == "FROM":
-            _check_base(instruction, stage_names, allowed, allowed_bases)
+            _check_base(instruction, stage_names, allowed_bases)
             stage_names.append(_stage_name(instruction))
         for source in instruction.flag_values("from"):
             _check_stage_reference(instruction, source, stage_names[:-1])
 
 
-def _check_base(instruction: BuilderInstruction, earlier: list[str | None], allowed: set[str],
-                allowed_bases: Collection[str]) -> None:
+def _check_base(instruction: BuilderInstruction, earlier: list[str | None], allowed_bases: Collection[str]) -> None:
     base = instruction.arguments[0]
     if "$" in base:
         raise SubmissionRejected("from-variable", line=instruction.line, image=base)
+    allowed = {_normalise(image) for image in (*allowed_bases, "scratch")}
     if not _is_stage_name(base, earlier) and _normalise(base) not in allowed:
         shown = ", ".join(sorted(allowed_bases)) or "scratch"
         raise SubmissionRejected("from-not-allowed", line=instruction.line, image=base, allowed=shown)
