@@ -82,12 +82,12 @@ class BuilderInstruction:
 
     keyword: str
     flags: tuple[tuple[str, str], ...]  # (name as written, value) with quotes and escapes already removed
-    arguments: tuple[str, ...]  # JSON decoded; words; for LABEL and ENV: key, value, key, value ...
+    # JSON decoded; words; for LABEL and ENV: key, value, key, value ...; for ONBUILD, those of its trigger
+    arguments: tuple[str, ...]
     exec_form: bool
     line: int
     end_line: int
     text: str
-    trigger: str | None = None  # the instruction an ONBUILD holds
     has_heredocs: bool = False
 
     def flag_values(self, name: str) -> list[str]:
@@ -316,7 +316,6 @@ def _builder_instruction(command: docker_parser.Command) -> BuilderInstruction:
         line=command.start_line,
         end_line=command.end_line,
         text=command.original,
-        trigger=_keyword(command.sub_cmd) if command.sub_cmd else None,
         has_heredocs=bool(command.heredocs),
     )
 

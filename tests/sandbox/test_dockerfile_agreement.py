@@ -10,8 +10,11 @@ import pytest
 from django.conf import settings
 
 from sandbox.dockerfile import BuilderInstruction, first_disagreement, parse, read_as_docker
+from sandbox.engine import build_context
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+STEP = re.compile(r"^Step \d+/\d+ : (.*)$", re.MULTILINE)
+TAG = "layerlab-test/agreement"
 # A lesson's ```dockerfile block that starts like a whole Dockerfile (others are fragments of one).
 WHOLE_BLOCK = re.compile(r"```dockerfile\n((?:\s*#[^\n]*\n|\s*\n)*(?:FROM|ARG)\b.*?)```", re.DOTALL | re.IGNORECASE)
 
@@ -116,7 +119,7 @@ def test_docker_reads_json_escapes_flags_and_onbuild():
         BuilderInstruction("ADD", (), ("http://x", "/y"), True, 2, 2, 'ADD ["http:\\/\\/x", "/y"]'),
         BuilderInstruction("COPY", (("chown", "a b"), ("FROM", "other")), ("/a", "/b"), False, 3, 3,
                            'COPY --chown="a b" --FROM=other /a /b'),
-        BuilderInstruction("ONBUILD", (), ("http://z", "/z"), False, 4, 4, "onbuild add http://z /z", trigger="ADD"),
+        BuilderInstruction("ONBUILD", (), ("http://z", "/z"), False, 4, 4, "onbuild add http://z /z"),
         BuilderInstruction("LABEL", (), ("a", "1", '"c d"', "e"), False, 5, 5, 'LABEL a=1 "c d"=e'),
     )
 
@@ -124,3 +127,34 @@ def test_docker_reads_json_escapes_flags_and_onbuild():
 def test_docker_reads_heredocs_which_the_engines_builder_does_not():
     (_, run) = read_as_docker("FROM scratch\nRUN <<EOF\necho hi\nEOF\n")
     assert (run.has_heredocs, run.line, run.end_line) == (True, 2, 4)
+
+
+# Harmless Dockerfiles whose splitting the engine's classic builder (BuildKit v0.8's parser) must confirm.
+AS_THE_ENGINE_BUILDS = [
+    "FROM layerlab/busybox\nRUN echo a\\\\\nRUN echo second\n",
+    "FROM layerlab/busybox\nRUN echo a \\\x0b\nRUN echo b\n",
+    "FROM layerlab/busybox\nRUN echo a \\\n# a comment\n\n  b \\\t\n  c\n",
+    "# escape=`\nFROM layerlab/busybox\nRUN echo a `\n  b\nRUN echo c:\\\n",
+    "# comment\n# escape=`\nFROM layerlab/busybox\nLABEL note=a`\nLABEL other=b\n",
+    'FROM layerlab/busybox\nCOPY ["a", "/copied"] ignored\nRUN cat /copied\n',
+    'FROM layerlab/busybox AS one\nFROM layerlab/busybox\nCOPY --chown="1000:1000" --from=one /etc/passwd /p\n',
+]
+
+
+def steps_the_engine_runs(engine, dockerfile: str) -> list[str]:
+    """The instructions the engine's own builder runs, as its log names them ("Step 2/3 : RUN echo a")."""
+    context = build_context({"Dockerfile": dockerfile.encode(), "a": b"a\n"})
+    try:
+        messages = list(engine.api.build(fileobj=context, custom_context=True, tag=TAG, rm=True, forcerm=True,
+                                         network_mode="none", decode=True))
+    finally:
+        engine.remove(TAG)  # with the untagged layers below it; never a base image
+    assert not [message for message in messages if "error" in message], messages
+    return [step.strip() for message in messages for step in STEP.findall(message.get("stream", ""))]
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("text", AS_THE_ENGINE_BUILDS)
+def test_the_engines_builder_runs_the_instructions_dockers_parser_reads(real_engine, text):
+    assert agree(text)
+    assert steps_the_engine_runs(real_engine, text) == [i.text.strip() for i in read_as_docker(text)]
