@@ -568,17 +568,15 @@ class Engine:
     def _prune_least_used(self, budget: int) -> tuple[int, int]:
         """Untag cache entries, least recently tagged first (every build that reuses one tags it again), until
         the cache fits `budget`. An untagged entry goes with the layers below it that nothing else builds on."""
-        removed = freed = 0
-        entries = sorted(self.api.images(name=CACHE_REPOSITORY), key=self._last_tagged)
-        for entry in entries:
-            in_use = self._cache_bytes()
-            if in_use <= budget:
+        removed, before = 0, self._cache_bytes()
+        for entry in sorted(self.api.images(name=CACHE_REPOSITORY), key=self._last_tagged):
+            # A zero budget keeps nothing, not even entries that add no bytes (a stage of ENV and CMD alone).
+            if budget and self._cache_bytes() <= budget:
                 break
             for tag in entry.get("RepoTags") or []:
                 self.remove(tag)
             removed += 1
-            freed += max(in_use - self._cache_bytes(), 0)
-        return removed, freed
+        return removed, max(before - self._cache_bytes(), 0)
 
     def _last_tagged(self, image: dict[str, Any]) -> str:
         # RFC 3339 times in UTC sort as text; an image removed meanwhile sorts first and is skipped.

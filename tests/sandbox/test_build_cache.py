@@ -150,3 +150,10 @@ def yield_result(stream):
     for _ in drain():
         pass
     return result
+
+
+def test_a_zero_budget_also_removes_entries_that_add_no_bytes(engine):
+    engine.discard(engine.build_ok("FROM layerlab/busybox\nENV GREETING=hello\nCMD [\"env\"]\n"))
+    assert cache_entries(engine)
+    engine.prune_cache(0, leftovers_older_than=0)
+    assert not cache_entries(engine)
