@@ -1,4 +1,4 @@
-"""Benchmark: build + run of a small Dockerfile through `sandbox.engine` vs the `docker` CLI on the same engine.
+"""Benchmark: build + run of a small Dockerfile through `engine.engine` vs the `docker` CLI on the same engine.
 
 Pairs are interleaved (engine, CLI, engine, CLI, ...) so that both sides see the same machine state; every build
 is uncached (a fresh token in a RUN step) and both sides apply the same limits. Prints each pair and the median
@@ -24,7 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from sandbox.engine import Engine  # noqa: E402
+from engine.engine import Engine  # noqa: E402
 
 DOCKERFILE = """FROM layerlab/busybox
 WORKDIR /app

@@ -35,7 +35,7 @@ import websockets
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from sandbox.engine import Engine  # noqa: E402
+from engine.engine import Engine  # noqa: E402
 from tests.servers import free_port, wait_for  # noqa: E402
 
 EXERCISE = "run-vs-cmd"  # graded from a build, with a file check and a run check

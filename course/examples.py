@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from sandbox.engine import ANSI_COLOUR, Engine
-from sandbox.facts import BuildResult, BuildStep, ImageFacts, LogLine, StepFinished
-from sandbox.rules import RESERVED_LABEL_PREFIX
-from sandbox.submission_files import read_context_directory
+from engine.engine import ANSI_COLOUR, Engine
+from engine.facts import BuildResult, BuildStep, ImageFacts, LogLine, StepFinished
+from engine.rules import RESERVED_LABEL_PREFIX
+from engine.submission_files import read_context_directory
 
 EXAMPLE_FILE = "example.yaml"
 STEP_KINDS = ("build", "rebuild", "history", "size", "run", "stop")

@@ -1,7 +1,7 @@
 """Exercises as files (docs/authoring.md): exercise.yaml, starter/, solution/ and wrong/<variant>/.
 
-`load_exercise` validates a folder and reports every problem with its file and key; `grading_spec` turns a
-validated definition (from the folder, or as stored by sync_course) into what the grader needs.
+`load_exercise` validates a folder and reports every problem with its file and key; `grading.spec.grading_spec`
+turns the validated definition into what the grader needs.
 """
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 
 import yaml
 
-from sandbox.grader import GradingSpec
-from sandbox.grading import SpecError, parse_check
-from sandbox.limits import EDITOR_LIMITS, SandboxLimits
-from sandbox.references import RELATIVE_REPOSITORY, TAG
-from sandbox.rules import SubmissionRejected
-from sandbox.submission_files import read_context_directory
+from engine.limits import EDITOR_LIMITS, SandboxLimits
+from engine.rules import SubmissionRejected
+from engine.submission_files import read_context_directory
+from grading.checks import SpecError, parse_check
+from grading.runner import GradingSpec
+from grading.spec import grading_spec, image_name
 
 LANGUAGES = ("en", "zh-hans")
 TEXT_KEYS = ("title", "summary", "instructions")
@@ -69,19 +69,6 @@ class Exercise:
     @property
     def spec(self) -> GradingSpec:
         return grading_spec(self.slug, self.definition)
-
-
-def grading_spec(slug: str, definition: dict[str, Any]) -> GradingSpec:
-    checks = [parse_check(f"checks[{i}]", options) for i, options in enumerate(definition["checks"])]
-    published = image_name(definition["published"]) if definition.get("published") else None
-    return GradingSpec(slug, list(definition["bases"]), checks, dict(definition.get("limits") or {}),
-                       bool(definition.get("run_as_root", False)), published)
-
-
-def image_name(text: Any) -> tuple[str, str] | None:
-    """"hello:1.0" as ("hello", "1.0"); None when it is not a repository:tag of the reference grammar."""
-    repository, _, tag = str(text).rpartition(":")
-    return (repository, tag) if RELATIVE_REPOSITORY.match(repository) and TAG.match(tag) else None
 
 
 def load_exercise(folder: Path) -> Exercise:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from sandbox.references import MAX_NAMESPACE_LENGTH, RESERVED_NAMESPACES, can_name_namespace
+from registry.references import MAX_NAMESPACE_LENGTH, RESERVED_NAMESPACES, can_name_namespace
 
 USERNAME_RULE = _("Lower-case letters and digits, with . _ or - between them, at most %(length)s characters. It also "
                   "names your images in the course registry (for example ada or ada-lovelace).")

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
-from sandbox.outcomes import content_language
+from engine.outcomes import content_language
 
 DEFAULT_LANGUAGE = "en"
 

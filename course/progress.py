@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from django.db.models import Count, Max
 
+from attempts.models import Attempt
 from course.models import Exercise
-from sandbox.models import Attempt
 
 
 class Status(StrEnum):

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from course.exercises import Exercise, Variant, exercise_folders, load_exercise
-from sandbox.engine import Engine
-from sandbox.facts import Published
-from sandbox.grader import GradeReport, grade
-from sandbox.publishing import Destination, publish_stream
+from engine.engine import Engine
+from engine.facts import Published
+from grading.runner import GradeReport, grade
+from registry.publishing import Destination, publish_stream
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str,
 
 @contextmanager
 def throwaway_learner() -> Iterator[str]:
-    """A learner account for one validation; deleting it deletes what it published (sandbox.signals)."""
+    """A learner account for one validation; deleting it deletes what it published (registry.signals)."""
     user = get_user_model().objects.create_user(f"validate-{uuid.uuid4().hex[:12]}")
     try:
         yield user.get_username()

@@ -14,18 +14,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attempts import jobs
+from attempts.models import Attempt, Draft
+from attempts.routing import SANDBOX_SOCKET_PATH
 from course import sign_ups
 from course.exercises import image_name
 from course.forms import SignUpForm
 from course.models import Exercise, Lesson
 from course.progress import progress_for
-from layerlab.routing import SANDBOX_SOCKET_PATH
-from sandbox import jobs, registry
-from sandbox.limits import MB
-from sandbox.models import Attempt, Draft, RegistryPassword
-from sandbox.outcomes import content_language
-from sandbox.references import DIGEST, REPOSITORY, short_digest
-from sandbox.status import engine_status
+from engine.limits import MB
+from engine.outcomes import content_language
+from engine.status import engine_status
+from registry import registry
+from registry.models import RegistryPassword
+from registry.references import DIGEST, REPOSITORY, short_digest
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 

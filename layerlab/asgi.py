@@ -14,9 +14,9 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from attempts.jobs import start_embedded_workers  # noqa: E402
+from attempts.sweeper import start_periodic_sweep  # noqa: E402
 from layerlab.routing import websocket_application  # noqa: E402
-from sandbox.jobs import start_embedded_workers  # noqa: E402
-from sandbox.sweeper import start_periodic_sweep  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

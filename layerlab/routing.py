@@ -2,15 +2,8 @@
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.urls import path
 
-from sandbox.consumers import SandboxConsumer
-
-SANDBOX_SOCKET_PATH = "ws/sandbox/"  # the exercise page is told where it is
-
-websocket_urlpatterns = [
-    path(SANDBOX_SOCKET_PATH, SandboxConsumer.as_asgi()),
-]
+from attempts.routing import websocket_urlpatterns
 
 
 def websocket_application():

@@ -1,6 +1,6 @@
 """Layerlab's settings: one file, every value read from the environment with a default that just runs.
 
-Sandbox settings (SANDBOX_*) are read by sandbox.limits; see the README's "Configuration" table for all variables.
+Sandbox settings (SANDBOX_*) are read by engine.limits; see the README's "Configuration" table for all variables.
 """
 import datetime
 import os
@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "course",
-    "sandbox",
+    "attempts",
+    "registry",
+    "grading",
+    "engine",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +141,7 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
 }}
 
 # Logins: the site's, the admin's and the registry token realm's are throttled by django-axes, with
-# layerlab.throttle deciding who waits and how long. Failed logins are kept in the database (shared by every
+# registry.throttle deciding who waits and how long. Failed logins are kept in the database (shared by every
 # web server) and forgotten LOGIN_MEMORY_HOURS after the last one.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_FAILURES_PER_USER_AND_ADDRESS = env_int("LAYERLAB_LOGIN_FAILURES_PER_USER_AND_ADDRESS", 5, minimum=1)
@@ -150,20 +153,20 @@ LOGIN_MEMORY_HOURS = env_int("LAYERLAB_LOGIN_MEMORY_HOURS", 24, minimum=1)
 if LOGIN_FAILURES_PER_USER <= LOGIN_FAILURES_PER_ADDRESS:  # else one address could make a learner wait everywhere
     raise ImproperlyConfigured("LAYERLAB_LOGIN_FAILURES_PER_USER must be more than "
                                "LAYERLAB_LOGIN_FAILURES_PER_ADDRESS.")
-AXES_HANDLER = "layerlab.throttle.LoginThrottle"
-AXES_LOCK_OUT_AT_FAILURE = False  # axes counts; layerlab.throttle decides, with a limit per counter
+AXES_HANDLER = "registry.throttle.LoginThrottle"
+AXES_LOCK_OUT_AT_FAILURE = False  # axes counts; registry.throttle decides, with a limit per counter
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USER_AND_ADDRESS  # what axes' own log lines compare with
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful login resets: that pair only
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not checked, so it is not counted
 AXES_COOLOFF_TIME = datetime.timedelta(hours=LOGIN_MEMORY_HOURS)
-AXES_LOCKOUT_CALLABLE = "layerlab.throttle.lockout_response"
+AXES_LOCKOUT_CALLABLE = "registry.throttle.lockout_response"
 AXES_VERBOSE = False  # its start-up line would name only the pair a success resets
 AXES_DISABLE_ACCESS_LOG = True  # a row per successful login, kept forever, that nothing reads
 # Accounts one address may create per hour (a classroom behind one address may need more).
 SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("LAYERLAB_SIGN_UPS_PER_HOUR", 20, minimum=1)
 
-# The sandbox engine. Defaults match scripts/sandbox-engine; sandbox.limits turns these into typed limits.
+# The sandbox engine. Defaults match scripts/sandbox-engine; engine.limits turns these into typed limits.
 SANDBOX_DOCKER_HOST = env_str("SANDBOX_DOCKER_HOST", "unix:///run/layerlab-engine/docker.sock")
 SANDBOX_CGROUP = env_str("LAYERLAB_CGROUP", "layerlab-sandbox")
 SANDBOX_BUILD_TIMEOUT = env_int("SANDBOX_BUILD_TIMEOUT", 120, minimum=1)

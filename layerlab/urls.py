@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sandbox.views import registry_token
+from registry.views import registry_token
 
 urlpatterns = [
     path("admin/", admin.site.urls),

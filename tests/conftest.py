@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from sandbox.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
-from sandbox.images import RECIPES
-from sandbox.limits import SandboxLimits
+from engine.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
+from engine.images import RECIPES
+from engine.limits import SandboxLimits
 
 TIGHT_LIMITS = SandboxLimits(
     build_timeout=20,

@@ -9,9 +9,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+from attempts import jobs
+from engine.engine import Engine
 from layerlab.routing import websocket_application
-from sandbox import jobs
-from sandbox.engine import Engine
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 

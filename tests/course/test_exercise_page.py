@@ -5,8 +5,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
+from attempts.models import Attempt, Draft
 from course.models import Exercise
-from sandbox.models import Attempt, Draft
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("course")]
 

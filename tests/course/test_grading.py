@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 
 from course.exercises import find_exercise_folder, load_exercise
-from sandbox.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, Engine
-from sandbox.facts import BuildStep, LogLine
-from sandbox.grader import CheckResult, GradeReport, grade, grade_stream
+from engine.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, Engine
+from engine.facts import BuildStep, LogLine
+from grading.runner import CheckResult, GradeReport, grade, grade_stream
 
 pytestmark = pytest.mark.engine
 PROJECT = Path(settings.BASE_DIR)

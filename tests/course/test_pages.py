@@ -2,9 +2,9 @@
 import pytest
 from django.contrib.auth.models import User
 
+from attempts.models import Attempt
 from course.models import Exercise
 from course.sync import sync_course
-from sandbox.models import Attempt
 
 pytestmark = pytest.mark.django_db
 

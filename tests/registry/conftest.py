@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from sandbox import fence
+from engine import fence
 from tests.servers import daphne, free_port, wait_for
 
 QUOTA_MB = 3

@@ -3,7 +3,7 @@ nobody can delete another learner's image."""
 import pytest
 from django.test import Client
 
-from sandbox import registry
+from registry import registry
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 

@@ -1,9 +1,9 @@
 """The engine's push and pull against the course registry, with the credentials the site hands the daemon."""
 import pytest
 
-from sandbox import registry
-from sandbox.facts import LayerProgress
-from sandbox.outcomes import OutcomeKind
+from engine.facts import LayerProgress
+from engine.outcomes import OutcomeKind
+from registry import registry
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 HELLO = 'FROM layerlab/busybox\nCMD ["echo", "hello"]\n'

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from django.conf import settings
 
-from sandbox import registry
-from sandbox.models import Attempt
+from attempts.models import Attempt
+from registry import registry
 from tests.sockets import connect, frames_until, running_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]

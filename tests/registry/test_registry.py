@@ -7,8 +7,8 @@ import jwt
 import pytest
 import requests
 
-from sandbox import registry
-from sandbox.models import RegistryPassword
+from registry import registry
+from registry.models import RegistryPassword
 from tests.registry.conftest import QUOTA_MB
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]

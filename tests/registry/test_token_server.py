@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db.models import F
 
-from sandbox import registry
-from sandbox.models import RegistryPassword
+from registry import registry
+from registry.models import RegistryPassword
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 would run in every learner's build FROM it, outside the exercise's checks."""
 import pytest
 
-from sandbox.engine import LABEL_RECIPE, LABEL_ROLE, BaseImageRefused, build_context
-from sandbox.images import Recipe, ensure_base_image
+from engine.engine import LABEL_RECIPE, LABEL_ROLE, BaseImageRefused, build_context
+from engine.images import Recipe, ensure_base_image
 from tests.sandbox.test_hostile import course_server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine

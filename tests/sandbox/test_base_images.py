@@ -1,8 +1,8 @@
 """The course base images: built offline, idempotent, with /tmp 1777 and a non-root user."""
 import pytest
 
-from sandbox.engine import LABEL_RECIPE, LABEL_ROLE
-from sandbox.images import RECIPES, Recipe, ensure_base_image
+from engine.engine import LABEL_RECIPE, LABEL_ROLE
+from engine.images import RECIPES, Recipe, ensure_base_image
 
 pytestmark = pytest.mark.engine
 

@@ -1,7 +1,7 @@
 """Building a submission on the real engine: events, server-chosen tags, labels, cache and errors."""
 import pytest
 
-from sandbox.engine import (
+from engine.engine import (
     ATTEMPT_REPOSITORY,
     LABEL_ATTEMPT,
     LABEL_CREATED,
@@ -10,7 +10,7 @@ from sandbox.engine import (
     LogLine,
     StepFinished,
 )
-from sandbox.outcomes import OutcomeKind
+from engine.outcomes import OutcomeKind
 
 pytestmark = pytest.mark.engine
 

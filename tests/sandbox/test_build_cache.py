@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from sandbox.cacheguard import CacheGuard
-from sandbox.engine import ATTEMPT_REPOSITORY, CACHE_REPOSITORY, LABEL_ROLE, progress
+from engine.cacheguard import CacheGuard
+from engine.engine import ATTEMPT_REPOSITORY, CACHE_REPOSITORY, LABEL_ROLE, progress
 from tests.conftest import BASES
 
 pytestmark = pytest.mark.engine

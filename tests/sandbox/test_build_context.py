@@ -3,7 +3,7 @@ import tarfile
 
 import pytest
 
-from sandbox.engine import CONTEXT_MTIME, attempt_tag, build_context, labelled
+from engine.engine import CONTEXT_MTIME, attempt_tag, build_context, labelled
 
 
 def members(files: dict[str, bytes]) -> dict[str, tarfile.TarInfo]:

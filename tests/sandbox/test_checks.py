@@ -5,8 +5,8 @@ say what was expected and what was found in both languages.
 """
 import pytest
 
-from sandbox.dockerfile import parse
-from sandbox.facts import (
+from engine.dockerfile import parse
+from engine.facts import (
     BuildResult,
     ImageFacts,
     LayerEntry,
@@ -18,8 +18,8 @@ from sandbox.facts import (
     StepRecord,
     StopResult,
 )
-from sandbox.grading import CHECK_TYPES, MB, Facts, LintFinding, Need, SpecError, Verdict, parse_check
-from sandbox.outcomes import OK_BUILD, OK_RUN, Outcome, OutcomeKind
+from engine.outcomes import OK_BUILD, OK_RUN, Outcome, OutcomeKind
+from grading.checks import CHECK_TYPES, MB, Facts, LintFinding, Need, SpecError, Verdict, parse_check
 from tests.sandbox.examples import GO_MULTI_STAGE
 
 BASE_LAYER = "sha256:" + "b" * 64

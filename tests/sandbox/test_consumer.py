@@ -6,9 +6,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from attempts.models import Attempt
+from engine.engine import Engine
 from layerlab.routing import websocket_application
-from sandbox.engine import Engine
-from sandbox.models import Attempt
 from tests.sockets import ORIGIN, connect, frames_until, in_a_thread, running_workers, session_cookie, start_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]

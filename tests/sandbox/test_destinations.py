@@ -1,7 +1,7 @@
 """Where a publish may go: Docker's reference grammar, checked before anything is queued."""
 import pytest
 
-from sandbox.publishing import BadDestination, Destination
+from registry.publishing import BadDestination, Destination
 
 
 @pytest.mark.parametrize("repository, tags", [

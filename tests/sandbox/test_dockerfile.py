@@ -5,7 +5,7 @@ sandbox engine builds with.
 """
 import pytest
 
-from sandbox.dockerfile import DockerfileSyntaxError, Instruction, parse
+from engine.dockerfile import DockerfileSyntaxError, Instruction, parse
 from tests.sandbox.examples import GO_MULTI_STAGE
 
 

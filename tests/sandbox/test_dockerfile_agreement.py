@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from sandbox.dockerfile import BuilderInstruction, first_disagreement, parse, read_as_docker
-from sandbox.engine import build_context
+from engine.dockerfile import BuilderInstruction, first_disagreement, parse, read_as_docker
+from engine.engine import build_context
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 STEP = re.compile(r"^Step \d+/\d+ : (.*)$", re.MULTILINE)

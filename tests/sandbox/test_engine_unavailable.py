@@ -5,8 +5,8 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from sandbox.engine import Engine
-from sandbox.outcomes import OutcomeKind
+from engine.engine import Engine
+from engine.outcomes import OutcomeKind
 
 NOWHERE = "unix:///nonexistent/layerlab/docker.sock"
 FILES = {"Dockerfile": b"FROM layerlab/busybox\n"}

@@ -14,10 +14,10 @@ from threading import Thread
 import pytest
 from django.conf import settings
 
-import sandbox.engine
-from sandbox import fence
-from sandbox.dockerfile import parse
-from sandbox.outcomes import OutcomeKind
+import engine.engine
+from engine import fence
+from engine.dockerfile import parse
+from engine.outcomes import OutcomeKind
 from tests.servers import PROJECT
 
 pytestmark = pytest.mark.engine
@@ -54,7 +54,7 @@ def engine_namespace(daemon) -> Path:
 @pytest.fixture
 def rules_off(monkeypatch):
     """A fault injected: the engine builds any Dockerfile that parses, so that only the fence stands in the way."""
-    monkeypatch.setattr(sandbox.engine, "check_submission", lambda files, **_: parse(files["Dockerfile"].decode()))
+    monkeypatch.setattr(engine.engine, "check_submission", lambda files, **_: parse(files["Dockerfile"].decode()))
 
 
 class CountingHandler(BaseHTTPRequestHandler):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from asgiref.sync import sync_to_async
 
-from sandbox.models import Attempt
+from attempts.models import Attempt
 from tests.sockets import connect, frames_until, running_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]

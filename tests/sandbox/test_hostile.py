@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from sandbox.outcomes import OutcomeKind
+from engine.outcomes import OutcomeKind
 
 pytestmark = pytest.mark.engine
 
@@ -161,8 +161,8 @@ def test_context_paths_that_climb_out_are_rejected(engine):
 
 
 def test_a_symlink_in_a_context_directory_is_rejected(engine, tmp_path):
-    from sandbox.rules import SubmissionRejected
-    from sandbox.submission_files import read_context_directory
+    from engine.rules import SubmissionRejected
+    from engine.submission_files import read_context_directory
 
     (tmp_path / "Dockerfile").write_text("FROM layerlab/busybox\nCOPY . /ctx\n")
     (tmp_path / "passwd").symlink_to("/etc/passwd")

@@ -3,7 +3,7 @@ them: each ends `rejected` with its rule's message, and the loopback server stan
 metadata service) is never connected to."""
 import pytest
 
-from sandbox.outcomes import OutcomeKind
+from engine.outcomes import OutcomeKind
 from tests.sandbox.test_hostile import course_server  # noqa: F401 (a fixture)
 from tests.sockets import connect, frames_until, running_workers
 

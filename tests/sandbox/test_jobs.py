@@ -4,9 +4,9 @@ import socket
 import pytest
 from django.contrib.auth.models import User
 
+from attempts import jobs
+from attempts.models import Attempt
 from course.models import Exercise
-from sandbox import jobs
-from sandbox.models import Attempt
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Lint before build: parse errors and broken rules first, then hadolint's advice."""
-from sandbox.lint import lint_dockerfile, lint_submission
+from grading.lint import lint_dockerfile, lint_submission
 
 BASES = ["layerlab/python"]
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from attempts.models import Attempt
 from course.models import Exercise
-from sandbox.models import Attempt
 from tests.sockets import connect, frames_until, running_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

@@ -1,8 +1,8 @@
 """Every outcome has a plain message in English and Chinese that carries its numbers."""
 import pytest
 
-from sandbox.outcomes import MESSAGES, Outcome, OutcomeKind, rejected
-from sandbox.rules import SubmissionRejected
+from engine.outcomes import MESSAGES, Outcome, OutcomeKind, rejected
+from engine.rules import SubmissionRejected
 
 DETAILS = {
     OutcomeKind.OK: {},

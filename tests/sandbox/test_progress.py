@@ -1,6 +1,6 @@
 """Layer progress is thinned before it is stored and sent: a push of a big layer reports every chunk."""
-from sandbox.engine import throttled
-from sandbox.facts import LayerProgress, LogLine
+from engine.engine import throttled
+from engine.facts import LayerProgress, LogLine
 
 
 def test_repeats_of_a_status_are_dropped_but_changes_and_other_events_pass():

@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sandbox.engine import LABEL_ATTEMPT, LABEL_ROLE
-from sandbox.sweeper import sweep_every
+from attempts.sweeper import sweep_every
+from engine.engine import LABEL_ATTEMPT, LABEL_ROLE
 
 pytestmark = pytest.mark.engine
 

@@ -1,8 +1,8 @@
 """The submission rules: every rule id, its line and params, and its message in both languages."""
 import pytest
 
-from sandbox.dockerfile import Dockerfile, parse
-from sandbox.rules import REJECTION_MESSAGES, SubmissionLimits, SubmissionRejected, check_submission
+from engine.dockerfile import Dockerfile, parse
+from engine.rules import REJECTION_MESSAGES, SubmissionLimits, SubmissionRejected, check_submission
 from tests.sandbox.examples import GO_MULTI_STAGE
 
 BASES = ("layerlab/golang", "layerlab/busybox")
@@ -38,7 +38,7 @@ def facts(error: SubmissionRejected) -> tuple:
     return error.rule, error.line, error.params
 
 
-# One submission per rule (context-symlink is raised while reading a directory, in sandbox.submission_files).
+# One submission per rule (context-symlink is raised while reading a directory, in engine.submission_files).
 EXAMPLES: dict[str, tuple[dict[str, bytes], SubmissionLimits]] = {
     "no-dockerfile": ({"main.go": b"package main\n"}, SubmissionLimits()),
     "bad-path": (files("FROM layerlab/busybox\n", **{"../escape": b"x"}), SubmissionLimits()),

@@ -3,7 +3,7 @@ from, and of a reserved label is refused; where the two parsers could read a sub
 """
 import pytest
 
-from sandbox.rules import SubmissionRejected, check_submission
+from engine.rules import SubmissionRejected, check_submission
 
 BASES = ("layerlab/busybox",)
 URL = "http://127.0.0.1:8000/secret"

@@ -1,8 +1,8 @@
 """Running an image in the locked-down container: output, exit codes and the hardening that is always on."""
 import pytest
 
-from sandbox.engine import LogLine
-from sandbox.outcomes import OutcomeKind
+from engine.engine import LogLine
+from engine.outcomes import OutcomeKind
 
 pytestmark = pytest.mark.engine
 

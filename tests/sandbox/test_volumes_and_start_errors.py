@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 
 from course.exercises import find_exercise_folder, load_exercise
-from sandbox.engine import LABEL_ROLE, runtime_reason, without_host_paths
-from sandbox.grader import grade
-from sandbox.outcomes import OutcomeKind
+from engine.engine import LABEL_ROLE, runtime_reason, without_host_paths
+from engine.outcomes import OutcomeKind
+from grading.runner import grade
 
 pytestmark = pytest.mark.engine
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from course.examples import Example, ExampleError, example_folders, record_example
-from sandbox.engine import Engine, EngineUnavailable
+from engine.engine import Engine, EngineUnavailable
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import secrets
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
-from sandbox.registry import INSTRUCTORS_GROUP
+from registry.registry import INSTRUCTORS_GROUP
 
 DEMO_ACCOUNTS = (("instructor", True), ("learner", False))
 

@@ -4,13 +4,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from attempts.jobs import Refused, check_file_name
 from course.exercises import ExerciseInvalid, find_exercise_folder, load_exercise
-from sandbox.engine import Engine
-from sandbox.grader import GradeReport, GradingSpec, grade
-from sandbox.jobs import Refused, check_file_name
-from sandbox.outcomes import INFRASTRUCTURE_FAILURES, OutcomeKind
-from sandbox.rules import SubmissionRejected
-from sandbox.submission_files import read_context_directory
+from engine.engine import Engine
+from engine.outcomes import INFRASTRUCTURE_FAILURES, OutcomeKind
+from engine.rules import SubmissionRejected
+from engine.submission_files import read_context_directory
+from grading.runner import GradeReport, GradingSpec, grade
 
 PASSED, FAILED, INVALID, UNAVAILABLE = 0, 1, 2, 3
 

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from course.exercises import ExerciseInvalid
 from course.validation import load_all, validate_exercise
-from sandbox.engine import Engine
+from engine.engine import Engine
 
 
 class Command(BaseCommand):

@@ -1,0 +1,155 @@
+"""The sandbox websocket (docs/protocol.md). It checks who is asking and what they send, and translates frames
+into calls of attempts.jobs; the work itself happens in the workers."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from attempts import jobs, news
+from attempts.models import Attempt
+from grading.lint import lint_submission
+
+MAX_FRAME = 256 * 1024
+MAX_ID = 2**63 - 1  # the database's integers (ids, seq numbers) are signed 64-bit
+UNAUTHENTICATED = 4401
+
+
+class SandboxConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if not self.user or not self.user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        news.bind_server_loop(asyncio.get_running_loop())
+        self.last_seq: dict[int, int] = {}  # attempt -> last seq sent on this socket
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for attempt in getattr(self, "last_seq", {}):
+            await self.channel_layer.group_discard(Attempt.group_of(attempt), self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            frame = _parsed(text_data if text_data is not None else bytes_data or b"")
+            kind = frame.get("type")
+            handler = self.HANDLERS.get(kind) if isinstance(kind, str) else None
+            if handler is None:
+                raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
+            await handler(self, frame)
+        except jobs.Refused as refused:
+            await self.send_json(refused.frame())
+
+    async def on_lint(self, frame: dict) -> None:
+        exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
+        files = jobs.check_files(frame.get("files"))
+        findings = await asyncio.to_thread(
+            lint_submission, {path: text.encode() for path, text in files.items()},
+            allowed_bases=exercise.definition["bases"],
+        )
+        await self.send_json({"type": "lint", "findings": [finding.__dict__ for finding in findings]})
+
+    async def on_try(self, frame: dict) -> None:
+        await self._queue(frame, Attempt.Kind.TRY)
+
+    async def on_submit(self, frame: dict) -> None:
+        await self._queue(frame, Attempt.Kind.SUBMIT)
+
+    async def _queue(self, frame: dict, kind: str) -> None:
+        exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
+        attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"))
+        await self._accepted(attempt)
+
+    async def on_publish(self, frame: dict) -> None:
+        attempt = await database_sync_to_async(jobs.publish)(self.user, _whole_number(frame, "attempt"),
+                                                             frame.get("repository"), frame.get("tags"))
+        await self._accepted(attempt)
+
+    async def _accepted(self, attempt: Attempt) -> None:
+        """Tell the page its attempt is queued, then stream the attempt's events from the first."""
+        await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": attempt.kind,
+                              "exercise": attempt.exercise.slug})
+        await self._subscribe(attempt, after=0)
+
+    async def on_cancel(self, frame: dict) -> None:
+        await database_sync_to_async(jobs.cancel)(self.user, _whole_number(frame, "attempt"))
+
+    async def on_subscribe(self, frame: dict) -> None:
+        after = _whole_number(frame, "after", default=0, minimum=0)
+        attempt = await database_sync_to_async(jobs.owned_attempt)(self.user, _whole_number(frame, "attempt"))
+        await self._subscribe(attempt, after)
+
+    async def _subscribe(self, attempt: Attempt, after: int) -> None:
+        # Join first, replay second: an event stored meanwhile arrives twice and is dropped by its seq.
+        self.last_seq[attempt.id] = after
+        await self.channel_layer.group_add(attempt.group, self.channel_name)
+        for event in await database_sync_to_async(jobs.events_after)(attempt, after):
+            await self._forward(event)
+
+    async def attempt_event(self, message: dict) -> None:
+        await self._forward(message["event"])
+
+    async def _forward(self, event: dict) -> None:
+        attempt = event["attempt"]
+        if event["seq"] <= self.last_seq.get(attempt, 0):
+            return
+        self.last_seq[attempt] = event["seq"]
+        await self.send_json(event)
+
+    HANDLERS = {
+        "lint": on_lint,
+        "try": on_try,
+        "submit": on_submit,
+        "publish": on_publish,
+        "cancel": on_cancel,
+        "subscribe": on_subscribe,
+    }
+
+
+def _parsed(data: str | bytes) -> dict:
+    """The frame as a JSON object, or Refused saying why it is not one."""
+    try:
+        frame = json.loads(_utf8_text(data))
+    except RecursionError:
+        raise jobs.Refused("bad_json", "That JSON is nested too deeply.", "这段 JSON 嵌套太深了。") from None
+    except json.JSONDecodeError:
+        raise jobs.Refused("bad_json", "That was not JSON.", "这不是 JSON。") from None
+    except ValueError:  # Python converts integers of at most sys.get_int_max_str_digits() digits
+        raise jobs.Refused("bad_json", "A number in it has too many digits.", "其中的数字位数太多了。") from None
+    if not isinstance(frame, dict):
+        raise jobs.Refused("bad_request", "A frame must be one JSON object with a type.",
+                           "每条消息必须是一个带 type 的 JSON 对象。")
+    return frame
+
+
+def _utf8_text(data: str | bytes) -> str:
+    """A frame's text, within the size limit and valid UTF-8, whether it came as a text or a binary frame."""
+    # A text frame holds lone surrogates only when the server was handed something other than UTF-8: encoding it
+    # back lets one strict decode refuse that and a binary frame that is not UTF-8 alike.
+    raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
+    if len(raw) > MAX_FRAME:
+        raise jobs.Refused("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
+                           f"每条消息不能超过 {MAX_FRAME // 1024} KB。")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise jobs.Refused("bad_json", "Frames must be UTF-8 text.", "消息必须是 UTF-8 文本。") from None
+
+
+def _text(frame: dict, field: str) -> str:
+    value = frame.get(field)
+    if not isinstance(value, str) or not jobs.is_text(value):
+        raise jobs.Refused("bad_request", f"{field} must be text (valid UTF-8, no NUL characters).",
+                           f"{field} 必须是文本（有效的 UTF-8，不含 NUL 字符）。")
+    return value
+
+
+def _whole_number(frame: dict, field: str, default: int | None = None, minimum: int = 1) -> int:
+    value = frame.get(field, default)
+    # JSON's true and false are not numbers, but Python's bool is an int.
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
+        raise jobs.Refused("bad_request", f"{field} must be a whole number, at least {minimum}.",
+                           f"{field} 必须是不小于 {minimum} 的整数。")
+    return value

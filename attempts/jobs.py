@@ -1,0 +1,484 @@
+"""The job queue is the Attempt table.
+
+`submit` writes an Attempt (queued) and its first event before any work starts. Workers claim queued attempts
+atomically (a conditional UPDATE, safe across threads, processes and hosts), run them on the engine, and store
+every event with a sequence number before announcing it on the channel layer, so the database is always the
+source of truth and the channel layer only carries news.
+
+Embedded by default: `WorkerPool` threads inside the server process (SANDBOX_EMBEDDED_WORKERS). Scaled out:
+`manage.py sandbox_worker` on each Docker host, with PostgreSQL and channels-redis.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, models, transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Max
+from django.utils import timezone
+
+from attempts import news
+from attempts.models import Attempt, AttemptEvent
+from engine.engine import Engine, progress
+from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
+from engine.limits import EDITOR_LIMITS as LIMITS
+from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
+from grading.runner import CheckResult, GradeReport, GradingSpec, grade_stream
+from grading.spec import grading_spec
+from registry.publishing import BadDestination, Destination, publish_stream
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECONDS_PER_JOB = 5.0
+CANCEL_POLL = 0.5
+IDLE_POLL = 1.0
+BATCH_INTERVAL = 0.2  # seconds output lines wait to be sent together
+BATCH_BYTES = 32 * 1024
+CANCEL_GRACE = 1.0  # seconds cancelled work has to end by itself before its attempt is ended without it
+
+
+class Refused(Exception):
+    """A request the learner must change: `code` is the protocol's error code, `message` is in both languages."""
+
+    def __init__(self, code: str, en: str, zh: str, attempt: int | None = None):
+        super().__init__(en)
+        self.code = code
+        self.message = {"en": en, "zh-hans": zh}
+        self.attempt = attempt
+
+    def frame(self) -> dict[str, Any]:
+        """The protocol's error frame for it."""
+        frame = {"type": "error", "code": self.code, "message": self.message}
+        if self.attempt:
+            frame["attempt"] = self.attempt
+        return frame
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# ------------------------------------------------------------------------------------------------- submitting
+
+
+def check_files(files: Any) -> dict[str, str]:
+    """The files of a request, or Refused(bad_request) saying what is wrong with them."""
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise Refused("bad_request", "files must map file names to text.", "files 必须是文件名到文本的映射。")
+    for name, text in files.items():
+        check_file_name(name)
+        if not is_text(text):
+            raise _not_text(name, f"{name} ")
+    if "Dockerfile" not in files:
+        raise Refused("bad_request", "There is no Dockerfile.", "没有 Dockerfile。")
+    if len(files) > LIMITS.max_files:
+        raise Refused("bad_request", f"At most {LIMITS.max_files} files are allowed.",
+                      f"最多允许 {LIMITS.max_files} 个文件。")
+    sizes = {name: len(text.encode()) for name, text in files.items()}
+    too_big = [name for name, size in sizes.items() if size > LIMITS.max_file_bytes]
+    if too_big:
+        raise Refused("bad_request", f"{too_big[0]} is larger than {LIMITS.max_file_bytes // 1024} KB.",
+                      f"{too_big[0]} 超过了 {LIMITS.max_file_bytes // 1024} KB。")
+    if sum(sizes.values()) > LIMITS.max_total_bytes:
+        raise Refused("bad_request", f"The files add up to more than {LIMITS.max_total_bytes // 1024} KB.",
+                      f"文件总大小超过了 {LIMITS.max_total_bytes // 1024} KB。")
+    return files
+
+
+def check_file_name(name: str) -> None:
+    """Refused(bad_request) unless `name` can be stored, shown and written into a build context as it is."""
+    if not is_text(name):
+        raise _not_text(f"The file name {name!r}", f"文件名 {name!r} ")
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text every layer below accepts: no lone surrogates (UTF-8 cannot encode them, so neither
+    the build context nor the page could hold them) and no NUL characters (PostgreSQL cannot store them)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\0" not in value
+
+
+def _not_text(subject: str, zh_subject: str) -> Refused:
+    return Refused("bad_request", f"{subject} is not valid UTF-8 text, or holds a NUL character.",
+                   f"{zh_subject}不是有效的 UTF-8 文本，或含有 NUL 字符。")
+
+
+def exercises() -> models.QuerySet:
+    """The course's exercises, reached through the attempt's foreign key: this app never imports the course."""
+    return Attempt._meta.get_field("exercise").related_model.objects
+
+
+def visible_exercise(slug: Any) -> models.Model:
+    exercise = exercises().visible().filter(slug=slug).first() if isinstance(slug, str) else None
+    if exercise is None:
+        raise Refused("not_found", "There is no such exercise.", "没有这个练习。")
+    return exercise
+
+
+def submit(user, exercise: models.Model, kind: str, files: dict[str, str], target: dict | None = None) -> Attempt:
+    """Queue a try, a submit or a publish. One attempt per learner at a time: a second one is refused ("busy")."""
+    files = check_files(files)
+    with transaction.atomic():
+        running = Attempt.objects.of(user).active().order_by("id").first()
+        if running:
+            raise Refused("busy", f"Attempt {running.id} is still running: wait for it or cancel it.",
+                          f"第 {running.id} 次尝试仍在运行：请等待它结束或取消它。", attempt=running.id)
+        attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition, kind=kind,
+                                         files=files, target=target or {})
+        position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
+        record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+    WorkerPool.wake_all()
+    return attempt
+
+
+def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
+    """Queue a publish of what a successful attempt built, to `<registry>/<username>/<repository>:<tag>`."""
+    source = owned_attempt(user, source_id)
+    if source.kind == Attempt.Kind.PUBLISH or source.outcome_kind != OutcomeKind.OK:
+        raise Refused("not_publishable", "Only an attempt that built and ran successfully can be published.",
+                      "只有构建并运行成功的尝试才能发布。", attempt=source.id)
+    try:
+        destination = Destination.parse(user.get_username(), repository, tags)
+    except BadDestination as bad:
+        raise Refused("bad_request", bad.message["en"], bad.message["zh-hans"]) from None
+    return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id))
+
+
+def estimated_wait(position: int) -> float:
+    """Seconds until a queued attempt starts: recent attempts' average duration, shared by the workers."""
+    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    recent = (Attempt.objects.filter(status=Attempt.Status.FINISHED, started_at__isnull=False)
+              .order_by("-id")[:20].annotate(took=took).values_list("took", flat=True))
+    durations = [d.total_seconds() for d in recent if d is not None]
+    each = sum(durations) / len(durations) if durations else DEFAULT_SECONDS_PER_JOB
+    return round(each * position / max(settings.SANDBOX_WORKERS, 1), 1)
+
+
+def cancel(user, attempt_id: Any) -> Attempt:
+    attempt = owned_attempt(user, attempt_id)
+    if attempt.status not in (Attempt.Status.QUEUED, Attempt.Status.RUNNING):
+        raise Refused("not_running", "This attempt has already ended.", "这次尝试已经结束。", attempt=attempt.id)
+    Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
+    claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(
+        status=Attempt.Status.CANCELLED, finished_at=timezone.now())
+    if claimed:  # never started: nothing to stop
+        record(attempt, _result_event("cancelled", Outcome(OutcomeKind.CANCELLED, "build")))
+    WorkerPool.cancel_locally(attempt.id)
+    return attempt
+
+
+def owned_attempt(user, attempt_id: Any) -> Attempt:
+    attempt = Attempt.objects.filter(id=attempt_id, user=user).first() if isinstance(attempt_id, int) else None
+    if attempt is None:
+        raise Refused("not_found", "There is no such attempt.", "没有这次尝试。")
+    return attempt
+
+
+# ------------------------------------------------------------------------------------------------------ events
+
+
+def record(attempt: Attempt, payload: dict[str, Any]) -> dict[str, Any]:
+    """Store an event with the next sequence number, then announce it."""
+    with transaction.atomic():
+        last = attempt.events.aggregate(last=Max("seq"))["last"] or 0
+        event = {**payload, "attempt": attempt.id, "seq": last + 1}
+        AttemptEvent.objects.create(attempt=attempt, seq=last + 1, data=event)
+    transaction.on_commit(lambda: news.announce(attempt.group, event))
+    return event
+
+
+def events_after(attempt: Attempt, seq: int) -> list[dict[str, Any]]:
+    return list(attempt.events.filter(seq__gt=seq).values_list("data", flat=True))
+
+
+def _result_event(status: str, outcome: Outcome, report: GradeReport | None = None) -> dict[str, Any]:
+    event = {"type": "result", "status": status, "outcome": outcome.as_dict(), "passed": None,
+             "score": None, "max_score": None}
+    if report is not None:
+        event.update(passed=report.passed, score=report.score, max_score=report.max_score)
+    return event
+
+
+def as_event(item: Any) -> dict[str, Any] | None:
+    """The protocol frame for something the engine or the grader yielded (None: nothing to show)."""
+    if isinstance(item, BuildStep):
+        return {"type": "build_step", "step": item.number, "total": item.total, "instruction": item.instruction,
+                "line": item.line}
+    if isinstance(item, StepFinished):
+        return {"type": "step_finished", "step": item.number, "cached": item.cached, "seconds": item.seconds}
+    if isinstance(item, LogLine):
+        return {"type": "log", "stream": item.stream, "text": item.text}
+    if isinstance(item, LayerProgress):
+        return {"type": item.direction, "layer": item.layer, "status": item.status, "current": item.current,
+                "total": item.total}
+    if isinstance(item, Published):
+        return {"type": "published", "reference": item.reference, "digest": item.digest}
+    if isinstance(item, CheckResult):
+        return {"type": "check", "id": item.id, "passed": item.passed, "points": item.points,
+                "max_points": item.max_points, "message": item.message, "hint": item.hint}
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------- working
+
+
+def claim_next(worker: str) -> Attempt | None:
+    """Take the oldest queued attempt; the conditional UPDATE makes two workers never take the same one."""
+    queued = Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by("id").values_list("id", flat=True)
+    for candidate in queued[:5]:
+        taken = Attempt.objects.filter(id=candidate, status=Attempt.Status.QUEUED).update(
+            status=Attempt.Status.RUNNING, worker=worker, started_at=timezone.now())
+        if taken:
+            return Attempt.objects.select_related("exercise").get(id=candidate)
+    return None
+
+
+def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) -> None:
+    """Do the work of a claimed attempt, storing every event, and finish it whatever happens."""
+    record(attempt, {"type": "started"})
+    files = {path: text.encode() for path, text in attempt.files.items()}
+    try:
+        spec = grading_spec(attempt.exercise.slug, attempt.graded_definition)
+        stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
+        for item in batched(pumped(stream, cancelled)):
+            if (event := as_event(item)) is not None:
+                record(attempt, event)
+            elif isinstance(item, tuple):  # the final (status, outcome, report)
+                _finish(attempt, *item)
+    except Exception:
+        log.exception("attempt %s failed", attempt.id)
+        _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+
+
+_END = object()
+_TICK = object()  # nothing new for a while: time to send what is waiting
+
+
+class _Raised:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
+    """The items of `stream`, produced by a thread of their own, with `_TICK` whenever BATCH_INTERVAL passes
+    without one. The engine then reads a container's output as fast as it comes (so its limits act at once),
+    however slowly the events are stored; and a Cancel ends the attempt within CANCEL_GRACE even when the engine
+    is busy in a call it cannot interrupt: the thread winds the stream down on its own (its clean-up included)
+    while nobody waits for it."""
+    items: queue.SimpleQueue = queue.SimpleQueue()
+
+    def pump() -> None:
+        try:
+            for item in stream:
+                items.put(item)
+        except BaseException as error:  # handed to the reader, who raises it in the worker's thread
+            items.put(_Raised(error))
+        finally:
+            items.put(_END)
+            connection.close()  # this thread's own database connection, if the stream made one
+
+    threading.Thread(target=pump, name="sandbox-pump", daemon=True).start()
+    cancel_seen: float | None = None
+    while True:
+        try:
+            item = items.get(timeout=BATCH_INTERVAL)
+        except queue.Empty:
+            item = _TICK
+        if item is _END:
+            return
+        if isinstance(item, _Raised):
+            raise item.error
+        if cancelled.is_set():
+            cancel_seen = cancel_seen or time.monotonic()
+            if time.monotonic() - cancel_seen > CANCEL_GRACE:
+                log.warning("cancelled work is still winding down; its attempt ends now")
+                yield Attempt.Status.CANCELLED, Outcome(OutcomeKind.CANCELLED, "build"), None
+                return
+        yield item
+
+
+def batched(items: Iterator[Any]) -> Iterator[Any]:
+    """Consecutive log lines of one stream joined into one, at most every BATCH_INTERVAL (and BATCH_BYTES): a
+    flood of output becomes a few events instead of one stored row and one frame per line."""
+    waiting: list[LogLine] = []
+    since = 0.0
+    for item in items:
+        if isinstance(item, LogLine) and (not waiting or waiting[0].stream == item.stream):
+            since = since if waiting else time.monotonic()
+            waiting.append(item)
+            if time.monotonic() - since < BATCH_INTERVAL and sum(len(line.text) for line in waiting) < BATCH_BYTES:
+                continue
+            item = _TICK
+        if waiting:
+            yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
+            waiting = []
+        if isinstance(item, LogLine):
+            waiting, since = [item], time.monotonic()
+        elif item is not _TICK:
+            yield item
+    if waiting:
+        yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
+
+
+def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
+    failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
+    for item in grade_stream(engine, spec, files, attempt_id=attempt.sandbox_id, failed_attempts=failed,
+                             cancel=cancelled, namespace=attempt.user.get_username()):
+        if isinstance(item, GradeReport):
+            yield _status_of(item.outcome), item.outcome, item
+        else:
+            yield item
+
+
+def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
+    limits = spec.limits_on(engine)
+    build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=attempt.sandbox_id,
+                                             limits=limits, cancel=cancelled))
+    if not build.outcome.ok:
+        yield _status_of(build.outcome), build.outcome, None
+        return
+    try:
+        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled))
+        yield _status_of(run.outcome), run.outcome, None
+    finally:
+        engine.discard(build)
+
+
+def _publish_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
+    outcome = yield from publish_stream(
+        engine, attempt.user.get_username(), files, Destination.from_target(attempt.target), bases=spec.bases,
+        limits=spec.limits_on(engine), attempt_id=attempt.sandbox_id, cancel=cancelled)
+    yield _status_of(outcome), outcome, None
+
+
+STREAMS = {
+    Attempt.Kind.TRY: _try_stream,
+    Attempt.Kind.SUBMIT: _submit_stream,
+    Attempt.Kind.PUBLISH: _publish_stream,
+}
+
+
+def _status_of(outcome: Outcome) -> str:
+    if outcome.kind is OutcomeKind.CANCELLED:
+        return Attempt.Status.CANCELLED
+    if outcome.kind in INFRASTRUCTURE_FAILURES:
+        return Attempt.Status.FAILED
+    return Attempt.Status.FINISHED
+
+
+def _finish(attempt: Attempt, status: str, outcome: Outcome, report: GradeReport | None) -> None:
+    Attempt.objects.filter(id=attempt.id).update(
+        status=status, outcome_kind=outcome.kind.value, finished_at=timezone.now(),
+        passed=report.passed if report else None,
+        score=report.score if report else None,
+        max_score=report.max_score if report else None,
+    )
+    record(attempt, _result_event(status, outcome, report))
+
+
+def recover_interrupted(host: str, alive: str) -> int:
+    """Attempts left running by a process of this host that is gone: queued again once, then failed."""
+    stale = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
+    count = 0
+    for attempt in stale:
+        count += 1
+        if attempt.restarts == 0:
+            Attempt.objects.filter(id=attempt.id).update(status=Attempt.Status.QUEUED, worker="", restarts=1)
+            record(attempt, {"type": "log", "stream": "build",
+                             "text": "The server restarted during this attempt; it has been queued again."})
+        else:
+            _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+    return count
+
+
+class WorkerPool:
+    """Worker threads that claim and run attempts; one pool per process."""
+
+    _pools: list[WorkerPool] = []
+
+    def __init__(self, size: int, engine_factory=Engine.from_settings):
+        self.size = size
+        self.engine_factory = engine_factory
+        self.name = worker_name()
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.cancels: dict[int, threading.Event] = {}
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> WorkerPool:
+        recovered = recover_interrupted(socket.gethostname(), self.name)
+        if recovered:
+            log.warning("recovered %s attempt(s) interrupted by a restart", recovered)
+        WorkerPool._pools.append(self)
+        for number in range(self.size):
+            thread = threading.Thread(target=self._work, name=f"sandbox-worker-{number}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        watcher = threading.Thread(target=self._watch_cancels, name="sandbox-cancels", daemon=True)
+        watcher.start()
+        self.threads.append(watcher)
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for thread in self.threads:
+            thread.join()
+        WorkerPool._pools.remove(self)
+
+    @classmethod
+    def wake_all(cls) -> None:
+        for pool in cls._pools:
+            pool.wake.set()
+
+    @classmethod
+    def cancel_locally(cls, attempt_id: int) -> None:
+        for pool in cls._pools:
+            if event := pool.cancels.get(attempt_id):
+                event.set()
+
+    def _work(self) -> None:
+        engine = self.engine_factory()
+        while not self.stopping.is_set():
+            close_old_connections()
+            attempt = claim_next(self.name)
+            if attempt is None:
+                self.wake.wait(IDLE_POLL)
+                self.wake.clear()
+                continue
+            cancelled = self.cancels.setdefault(attempt.id, threading.Event())
+            try:
+                run_attempt(engine, attempt, cancelled)
+            finally:
+                self.cancels.pop(attempt.id, None)
+
+    def _watch_cancels(self) -> None:
+        """Cancels asked through another process (another web server) reach this one through the database."""
+        while not self.stopping.wait(CANCEL_POLL):
+            running = list(self.cancels)
+            if not running:
+                continue
+            close_old_connections()
+            for attempt_id in Attempt.objects.filter(id__in=running, cancel_requested=True).values_list("id",
+                                                                                                          flat=True):
+                self.cancels[attempt_id].set()
+
+
+_embedded: WorkerPool | None = None
+
+
+def start_embedded_workers() -> None:
+    """The default deployment: worker threads inside the web server (SANDBOX_EMBEDDED_WORKERS)."""
+    global _embedded
+    if _embedded is None and settings.SANDBOX_EMBEDDED_WORKERS:
+        _embedded = WorkerPool(settings.SANDBOX_WORKERS).start()

@@ -1,0 +1,781 @@
+"""Checks: pure judgements over facts about a built image. A check never calls Docker.
+
+Each check type reads its options from an exercise's YAML (`parse_check` reports bad options by key), says which
+facts it needs (`needs`), and judges them (`judge`), giving a Verdict that states what was expected and what was
+found, in English and Chinese. docs/authoring.md lists every type with an example.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.dockerfile import Dockerfile
+from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
+from registry.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
+
+MB = 1_000_000  # sizes in checks use the decimal megabytes `docker images` shows
+CONFIG_FIELDS = {
+    "Cmd": "cmd", "Entrypoint": "entrypoint", "WorkingDir": "working_dir", "User": "user", "Env": "env",
+    "ExposedPorts": "exposed_ports", "Labels": "labels",
+}
+TOOLCHAINS = {
+    "go": {
+        "paths": ["/usr/bin/go", "/usr/lib/go", "/usr/lib/go-1.19", "/usr/local/go"],
+        "patterns": ["*.go", "go.mod"],
+    },
+}
+
+
+class SpecError(ValueError):
+    """An exercise option that cannot be used; `key` says where (e.g. "checks[2].stdout")."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+# ------------------------------------------------------------------------------------------------------ facts
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    line: int | None
+    code: str
+    level: str  # "error", "warning", "info", "style"
+    message: str
+
+
+@dataclass
+class Facts:
+    """Everything the engine gathered about one submission; checks read from here and nothing else."""
+
+    build: BuildResult
+    dockerfile: Dockerfile | None = None
+    image: ImageFacts | None = None
+    base: ImageFacts | None = None  # the final stage's base image; None for scratch
+    runs: dict[tuple, RunResult] = field(default_factory=dict)
+    stops: dict[tuple, StopResult] = field(default_factory=dict)
+    paths: dict[str, PathFact] = field(default_factory=dict)
+    layers: list[LayerListing] | None = None
+    rebuilds: dict[str, BuildResult] = field(default_factory=dict)
+    lint: list[LintFinding] = field(default_factory=list)
+    submitted: dict[str, bytes] = field(default_factory=dict)  # the submission's files
+    registry: dict[str, RepositoryFacts] = field(default_factory=dict)  # repository (under namespace) -> facts
+
+    def learner_layers(self) -> list[LayerListing]:
+        """The layers the submission added on top of its final base image."""
+        base_ids = {layer.diff_id for layer in self.base.layers} if self.base else set()
+        return [layer for layer in self.layers or [] if layer.diff_id not in base_ids]
+
+
+@dataclass(frozen=True)
+class Need:
+    """A fact a check needs: ("run", args, env), ("stop", args), ("paths", path), ("layers",), ("rebuild", key),
+    ("registry", repository, tags), ("registry_pull", repository, tag)."""
+
+    kind: str
+    key: Any = None
+    detail: Any = None
+
+
+# -------------------------------------------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: dict[str, str]  # {"en": ..., "zh-hans": ...}
+
+
+def ok(en: str, zh: str) -> Verdict:
+    return Verdict(True, {"en": en, "zh-hans": zh})
+
+
+def failed(en: str, zh: str) -> Verdict:
+    return Verdict(False, {"en": en, "zh-hans": zh})
+
+
+def shown(value: Any) -> str:
+    """A value as the learner would write it: JSON for lists and mappings, text otherwise."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------------ text matching
+
+
+@dataclass(frozen=True)
+class TextExpectation:
+    """equals / contains / matches (a regular expression searched in the text)."""
+
+    kind: str
+    value: str
+
+    @classmethod
+    def parse(cls, key: str, options: Any) -> TextExpectation:
+        if isinstance(options, str):
+            return cls("equals", options)
+        if not isinstance(options, dict) or len(options) != 1 or next(iter(options)) not in ("equals", "contains",
+                                                                                               "matches"):
+            raise SpecError(key, "give exactly one of equals, contains or matches")
+        kind, value = next(iter(options.items()))
+        if kind == "matches":
+            try:
+                re.compile(str(value))
+            except re.error as error:
+                raise SpecError(f"{key}.matches", f"not a valid regular expression: {error}") from None
+        return cls(kind, str(value))
+
+    def holds(self, text: str) -> bool:
+        if self.kind == "equals":
+            return text.rstrip("\n") == self.value.rstrip("\n")
+        if self.kind == "contains":
+            return self.value in text
+        return re.search(self.value, text, re.MULTILINE) is not None
+
+    def describe(self) -> tuple[str, str]:
+        words = {"equals": ("exactly", "恰好为"), "contains": ("containing", "包含"), "matches": ("matching", "匹配")}
+        en, zh = words[self.kind]
+        return f"{en} {shown(self.value)}", f"{zh} {shown(self.value)}"
+
+
+# ---------------------------------------------------------------------------------------------------- checks
+
+
+@dataclass
+class Check:
+    """Options every check has. Subclasses add their own and implement `judge` (and `needs` when they need facts
+    beyond the build and the image)."""
+
+    id: str
+    points: int = 1
+    required: bool = True
+    hint: dict | None = None  # {"after": N failed attempts, "en": ..., "zh-hans": ...}
+
+    def needs(self) -> list[Need]:
+        return []
+
+    def judge(self, facts: Facts) -> Verdict:
+        raise NotImplementedError
+
+
+@dataclass
+class BuildSucceeds(Check):
+    def judge(self, facts: Facts) -> Verdict:
+        if facts.build.outcome.ok:
+            return ok("The image builds.", "镜像构建成功。")
+        return failed(facts.build.outcome.message("en"), facts.build.outcome.message("zh-hans"))
+
+
+@dataclass
+class ConfigCheck(Check):
+    field: str = ""
+    mode: str = "equals"  # or "contains"
+    value: Any = None
+
+    def judge(self, facts: Facts) -> Verdict:
+        found = getattr(facts.image, CONFIG_FIELDS[self.field])
+        if isinstance(found, tuple):
+            found = list(found)
+        if self.mode == "equals":
+            good = _same(found, self.value)
+            expected = shown(self.value)
+        else:
+            good = _contains(found, self.value)
+            expected = f"to contain {shown(self.value)}"
+        if good:
+            return ok(f"{self.field} is {shown(found)}.", f"{self.field} 为 {shown(found)}。")
+        expected_zh = expected.replace("to contain", "包含")
+        return failed(f"{self.field} is {shown(found)}; expected {expected}.",
+                      f"{self.field} 为 {shown(found)}；期望 {expected_zh}。")
+
+
+def _same(found: Any, wanted: Any) -> bool:
+    """Equality as an author means it: unset equals empty, and `USER 1000` equals the number 1000."""
+    if found in ("", None, [], {}) and wanted in ("", None, [], {}):
+        return True
+    if isinstance(found, str) and isinstance(wanted, (int, float)) and not isinstance(wanted, bool):
+        return found == str(wanted)
+    return found == wanted
+
+
+def _contains(found: Any, wanted: Any) -> bool:
+    if isinstance(wanted, dict):
+        return isinstance(found, dict) and all(str(found.get(k)) == str(v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        return isinstance(found, list) and all(item in found for item in wanted)
+    return found is not None and str(wanted) in (found if isinstance(found, (str, list)) else str(found))
+
+
+def is_shell_form(argv: list[str] | None) -> bool:
+    return bool(argv) and len(argv) >= 3 and argv[0] in ("/bin/sh", "sh") and argv[1] == "-c"
+
+
+@dataclass
+class FormCheck(Check):
+    field: str = "Cmd"
+    form: str = "exec"
+
+    def judge(self, facts: Facts) -> Verdict:
+        argv = getattr(facts.image, CONFIG_FIELDS[self.field])
+        name = self.field.upper()
+        if not argv:
+            return failed(f"There is no {name}; expected one in {self.form} form.",
+                          f"没有 {name}；期望一个 {self.form} 形式的 {name}。")
+        found = "shell" if is_shell_form(argv) else "exec"
+        if found == self.form:
+            return ok(f"{name} is in {found} form: {shown(argv)}.", f"{name} 是 {found} 形式：{shown(argv)}。")
+        return failed(f"{name} is in {found} form: {shown(argv)}; expected {self.form} form.",
+                      f"{name} 是 {found} 形式：{shown(argv)}；期望 {self.form} 形式。")
+
+
+@dataclass
+class LayersCheck(Check):
+    min_added: int | None = None
+    max_added: int | None = None
+
+    def judge(self, facts: Facts) -> Verdict:
+        base = len(facts.base.layers) if facts.base else 0
+        added = len(facts.image.layers) - base
+        bounds = _bounds(self.min_added, self.max_added)
+        if _within(added, self.min_added, self.max_added):
+            return ok(f"{added} filesystem layer(s) on top of the base ({bounds[0]}).",
+                      f"在基础镜像之上有 {added} 个文件系统层（{bounds[1]}）。")
+        return failed(f"{added} filesystem layer(s) on top of the base; expected {bounds[0]}.",
+                      f"在基础镜像之上有 {added} 个文件系统层；期望{bounds[1]}。")
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _bounds(low, high) -> tuple[str, str]:
+    if low is not None and high is not None:
+        return f"between {low} and {high}", f"在 {low} 到 {high} 之间"
+    if high is not None:
+        return f"at most {high}", f"不超过 {high}"
+    return f"at least {low}", f"至少 {low}"
+
+
+@dataclass
+class SizeCheck(Check):
+    max_mb: float | None = None
+    max_over_base_mb: float | None = None
+
+    def judge(self, facts: Facts) -> Verdict:
+        size = facts.image.size / MB
+        over = size - (facts.base.size / MB if facts.base else 0)
+        if self.max_mb is not None and size > self.max_mb:
+            return failed(f"The image is {size:.1f} MB; expected at most {self.max_mb:g} MB.",
+                          f"镜像大小为 {size:.1f} MB；期望不超过 {self.max_mb:g} MB。")
+        if self.max_over_base_mb is not None and over > self.max_over_base_mb:
+            return failed(f"The image is {over:.1f} MB larger than its base; expected at most "
+                          f"{self.max_over_base_mb:g} MB more.",
+                          f"镜像比基础镜像大 {over:.1f} MB；期望最多大 {self.max_over_base_mb:g} MB。")
+        return ok(f"The image is {size:.1f} MB ({over:+.1f} MB over its base).",
+                  f"镜像大小为 {size:.1f} MB（比基础镜像 {over:+.1f} MB）。")
+
+
+@dataclass
+class FileCheck(Check):
+    path: str = ""
+    exists: bool = True
+    content: TextExpectation | None = None
+
+    def needs(self) -> list[Need]:
+        return [Need("paths", self.path)]
+
+    def judge(self, facts: Facts) -> Verdict:
+        found = facts.paths[self.path]
+        if not found.exists:
+            if self.exists:
+                return failed(f"{self.path} is not in the image; expected it to be there.",
+                              f"镜像中没有 {self.path}；期望它存在。")
+            return ok(f"{self.path} is not in the image.", f"镜像中没有 {self.path}。")
+        if not self.exists:
+            return failed(f"{self.path} is in the image; expected it not to be.",
+                          f"镜像中有 {self.path}；期望它不存在。")
+        if self.content is None:
+            return ok(f"{self.path} is in the image.", f"镜像中有 {self.path}。")
+        text = (found.content or b"").decode("utf-8", errors="replace")
+        en, zh = self.content.describe()
+        if self.content.holds(text):
+            return ok(f"{self.path} holds text {en}.", f"{self.path} 的内容{zh}。")
+        return failed(f"{self.path} holds {shown(_clip(text))}; expected text {en}.",
+                      f"{self.path} 的内容是 {shown(_clip(text))}；期望内容{zh}。")
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Output shown in a message: without its final newline, and not too long."""
+    text = text.removesuffix("\n")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+@dataclass
+class NoLayerFileCheck(Check):
+    patterns: list[str] = field(default_factory=list)
+    larger_than_mb: float | None = None
+
+    def needs(self) -> list[Need]:
+        return [Need("layers")]
+
+    def judge(self, facts: Facts) -> Verdict:
+        offenders = [
+            (layer, entry) for layer in facts.learner_layers() for entry in layer.entries
+            if not entry.whiteout and self._offends(entry.path, entry.size)
+        ]
+        if not offenders:
+            return ok("No layer you added carries such a file.", "你添加的任何一层都不包含这样的文件。")
+        layer, entry = offenders[0]
+        step = layer.created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ")
+        return failed(f"/{entry.path} ({entry.size / MB:.1f} MB) is stored in the layer made by {_clip(step, 80)}; "
+                      "deleting it in a later step does not remove it from that layer.",
+                      f"/{entry.path}（{entry.size / MB:.1f} MB）保存在由 {_clip(step, 80)} 生成的层中；"
+                      "在之后的步骤里删除它，并不能把它从那一层中去掉。")
+
+    def _offends(self, path: str, size: int) -> bool:
+        big = self.larger_than_mb is not None and size > self.larger_than_mb * MB
+        named = any(fnmatch.fnmatch(path, p.lstrip("/")) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], p)
+                    for p in self.patterns)
+        return big or named
+
+
+@dataclass
+class NoToolchainCheck(Check):
+    toolchain: str = "go"
+
+    def needs(self) -> list[Need]:
+        return [Need("paths", path) for path in TOOLCHAINS[self.toolchain]["paths"]] + [Need("layers")]
+
+    def judge(self, facts: Facts) -> Verdict:
+        present = [p for p in TOOLCHAINS[self.toolchain]["paths"] if facts.paths[p].exists]
+        if present:
+            return failed(f"The final image still has the {self.toolchain} toolchain ({present[0]}); build in one "
+                          "stage and copy only the result into the final one.",
+                          f"最终镜像中仍有 {self.toolchain} 工具链（{present[0]}）；请在一个阶段中构建，"
+                          "只把结果复制到最终阶段。")
+        sources = NoLayerFileCheck(self.id, patterns=TOOLCHAINS[self.toolchain]["patterns"]).judge(facts)
+        if not sources.passed:
+            return failed("The final image carries source files: " + sources.message["en"],
+                          "最终镜像中带有源代码文件：" + sources.message["zh-hans"])
+        return ok(f"No {self.toolchain} toolchain and no sources in the final image.",
+                  f"最终镜像中没有 {self.toolchain} 工具链，也没有源代码。")
+
+
+@dataclass
+class RunCheck(Check):
+    args: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    stdout: TextExpectation | None = None
+    stderr: TextExpectation | None = None
+    exit_code: int | None = None
+
+    def key(self) -> tuple:
+        return (tuple(self.args) if self.args is not None else None, tuple(sorted(self.env.items())))
+
+    def needs(self) -> list[Need]:
+        return [Need("run", self.key(), self)]
+
+    def judge(self, facts: Facts) -> Verdict:
+        result = facts.runs[self.key()]
+        command = "docker run <image>" + "".join(f" {arg}" for arg in self.args or [])
+        if not result.outcome.ok:
+            return failed(f"`{command}`: {result.outcome.message('en')}",
+                          f"`{command}`：{result.outcome.message('zh-hans')}")
+        for stream, expectation in (("stdout", self.stdout), ("stderr", self.stderr)):
+            text = getattr(result, stream)
+            if expectation and not expectation.holds(text):
+                en, zh = expectation.describe()
+                other_stream = "stderr" if stream == "stdout" else "stdout"
+                other = getattr(result, other_stream)
+                also = f" (and on {other_stream}: {shown(_clip(other))})" if other else ""
+                also_zh = f"（另一输出流：{shown(_clip(other))}）" if other else ""
+                return failed(f"`{command}` printed {shown(_clip(text))} on {stream}{also}; expected {stream} {en}.",
+                              f"`{command}` 在 {stream} 上输出了 {shown(_clip(text))}{also_zh}；期望 {stream} {zh}。")
+        if self.exit_code is not None and result.exit_code != self.exit_code:
+            return failed(f"`{command}` exited with code {result.exit_code}; expected {self.exit_code}.",
+                          f"`{command}` 的退出码为 {result.exit_code}；期望 {self.exit_code}。")
+        return ok(f"`{command}` printed {shown(_clip(result.stdout))}.",
+                  f"`{command}` 输出了 {shown(_clip(result.stdout))}。")
+
+
+@dataclass
+class StopCheck(Check):
+    args: list[str] | None = None
+    within_s: float = 2.0
+    prints: str | None = None
+
+    def key(self) -> tuple:
+        return tuple(self.args) if self.args is not None else None
+
+    @property
+    def grace(self) -> float:
+        """How long `docker stop` waits before SIGKILL: long enough to see a slow stop, no longer."""
+        return self.within_s + 2
+
+    def needs(self) -> list[Need]:
+        return [Need("stop", self.key(), self)]
+
+    def judge(self, facts: Facts) -> Verdict:
+        result = facts.stops[self.key()]
+        if result.start_error is not None:
+            return failed(result.start_error.message("en"), result.start_error.message("zh-hans"))
+        if result.seconds > self.within_s:
+            how = " and was killed after the grace period" if result.killed else ""
+            how_zh = "，并在宽限期后被强制终止" if result.killed else ""
+            return failed(f"`docker stop` took {result.seconds:.1f} s{how}; expected at most {self.within_s:g} s. "
+                          "Is your process PID 1, and does it get SIGTERM?",
+                          f"`docker stop` 用了 {result.seconds:.1f} 秒{how_zh}；"
+                          f"期望不超过 {self.within_s:g} 秒。你的进程是 PID 1 吗？它能收到 SIGTERM 吗？")
+        if self.prints and self.prints not in result.output:
+            return failed(f"The container stopped in {result.seconds:.1f} s but did not print {shown(self.prints)}; "
+                          f"it printed {shown(_clip(result.output))}.",
+                          f"容器在 {result.seconds:.1f} 秒内停止，但没有输出 {shown(self.prints)}；"
+                          f"实际输出 {shown(_clip(result.output))}。")
+        return ok(f"`docker stop` took {result.seconds:.2f} s.", f"`docker stop` 用了 {result.seconds:.2f} 秒。")
+
+
+@dataclass
+class CacheCheck(Check):
+    change: dict[str, str] = field(default_factory=dict)
+    cached: list[str] = field(default_factory=list)  # regular expressions over step instructions
+    rebuilt: list[str] = field(default_factory=list)
+
+    def key(self) -> str:
+        return json.dumps(self.change, sort_keys=True)
+
+    def needs(self) -> list[Need]:
+        return [Need("rebuild", self.key(), self.change)]
+
+    def judge(self, facts: Facts) -> Verdict:
+        rebuild = facts.rebuilds[self.key()]
+        changed = ", ".join(self.change)
+        if not rebuild.outcome.ok:
+            return failed(f"After changing {changed}, the build failed: {rebuild.outcome.message('en')}",
+                          f"修改 {changed} 之后构建失败：{rebuild.outcome.message('zh-hans')}")
+        for pattern, want_cached in [(p, True) for p in self.cached] + [(p, False) for p in self.rebuilt]:
+            steps = [step for step in rebuild.steps if re.search(pattern, step.instruction)]
+            if not steps:
+                return failed(f"No step matches {shown(pattern)}.", f"没有与 {shown(pattern)} 匹配的步骤。")
+            wrong = [step for step in steps if step.cached != want_cached]
+            if wrong:
+                step = wrong[0]
+                if want_cached:
+                    return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) ran "
+                                  "again; expected it from the cache. Copy only what it needs before it, and the rest "
+                                  "after it.",
+                                  f"修改 {changed} 之后，第 {step.number} 步"
+                                  f"（{_clip(step.instruction, 60)}）重新执行了；"
+                                  "期望它命中缓存。请只在它之前复制它需要的文件，其余文件放在它之后。")
+                return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) came "
+                              "from the cache; expected it to run again with the new file.",
+                              f"修改 {changed} 之后，第 {step.number} 步（{_clip(step.instruction, 60)}）来自缓存；"
+                              "期望它使用新文件重新执行。")
+        return ok(f"After changing {changed}, the cache was used as expected.",
+                  f"修改 {changed} 之后，缓存的使用符合预期。")
+
+
+@dataclass
+class StagesCheck(Check):
+    min: int | None = None
+    max: int | None = None
+
+    def judge(self, facts: Facts) -> Verdict:
+        count = len(facts.dockerfile.stages)
+        en, zh = _bounds(self.min, self.max)
+        if _within(count, self.min, self.max):
+            return ok(f"The Dockerfile has {count} stage(s).", f"Dockerfile 有 {count} 个阶段。")
+        return failed(f"The Dockerfile has {count} stage(s); expected {en}.",
+                      f"Dockerfile 有 {count} 个阶段；期望{zh}。")
+
+
+@dataclass
+class HadolintCheck(Check):
+    rule: str = ""
+
+    def judge(self, facts: Facts) -> Verdict:
+        hits = [finding for finding in facts.lint if finding.code == self.rule]
+        if not hits:
+            return ok(f"No {self.rule} advice.", f"没有 {self.rule} 建议。")
+        hit = hits[0]
+        return failed(f"Line {hit.line}: {self.rule} {hit.message}", f"第 {hit.line} 行：{self.rule} {hit.message}")
+
+
+REGISTRY_CONFIG_FIELDS = ("Cmd", "Entrypoint", "Labels", "Env", "WorkingDir", "User")
+
+
+@dataclass
+class RegistryCheck(Check):
+    """Judged from what the course registry holds under the learner's namespace, not from a build."""
+
+    repository: str = ""
+    tag: str = ""
+    same_digest_as: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # equals for Cmd/Entrypoint/..., contains for Labels
+    digest_file: str | None = None  # a submission file where the learner reports the tag's digest
+    pull: bool = False  # pulling by that digest must work
+
+    def needs(self) -> list[Need]:
+        tags = tuple(tag for tag in (self.tag, self.same_digest_as) if tag)
+        return [Need("registry", self.repository, tags)] + ([Need("registry_pull", (self.repository, self.tag))]
+                                                             if self.pull else [])
+
+    def judge(self, facts: Facts) -> Verdict:
+        found = facts.registry[self.repository]
+        name = f"{found.name}:{self.tag}"
+        digest = found.digests.get(self.tag)
+        if digest is None:
+            having = ", ".join(found.tags) or "none"
+            return failed(f"The course registry has no {name}; the tags of {found.name} are: {having}.",
+                          f"课程镜像仓库中没有 {name}；{found.name} 现有的标签：{having}。")
+        for judge in (self._same_digest, self._config, self._reported, self._pulled):
+            verdict = judge(found, name, digest, facts)
+            if verdict is not None:
+                return verdict
+        return ok(f"{name} is in the course registry as {short_digest(digest)}.",
+                  f"{name} 已在课程镜像仓库中，摘要为 {short_digest(digest)}。")
+
+    def _same_digest(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        if self.same_digest_as is None:
+            return None
+        other = found.digests.get(self.same_digest_as)
+        other_name = f"{found.name}:{self.same_digest_as}"
+        if other is None:
+            return failed(f"The course registry has no {other_name} to compare {name} with.",
+                          f"课程镜像仓库中没有 {other_name}，无法与 {name} 比较。")
+        if other != digest:
+            this, that = short_digest(digest), short_digest(other)
+            return failed(f"{name} is {this} but {other_name} is {that}: they are two different images. Tag one image "
+                          "twice, then push both tags.",
+                          f"{name} 的摘要是 {this}，而 {other_name} 是 {that}：它们是两个不同的镜像。"
+                          "请给同一个镜像打两个标签，再推送这两个标签。")
+        return None
+
+    def _config(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        config = found.configs.get(digest) or {}
+        for field_name, wanted in self.config.items():
+            value = config.get(field_name)
+            good = _contains(value, wanted) if field_name == "Labels" else _same(value, wanted)
+            if not good and value in (None, "", [], {}):
+                return failed(f"In the registry, {name} has no {field_name}; expected {shown(wanted)}.",
+                              f"镜像仓库中 {name} 没有 {field_name}；期望 {shown(wanted)}。")
+            if not good:
+                return failed(f"In the registry, {name} has {field_name} {shown(value)}; expected {shown(wanted)}.",
+                              f"镜像仓库中 {name} 的 {field_name} 为 {shown(value)}；期望 {shown(wanted)}。")
+        return None
+
+    def _reported(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        if self.digest_file is None:
+            return None
+        reported = facts.submitted.get(self.digest_file, b"").decode("utf-8", errors="replace").strip()
+        if not DIGEST.match(reported):
+            return failed(f"{self.digest_file} should hold the digest of {name} (sha256: and 64 hex digits); it "
+                          f"holds {shown(_clip(reported, 80))}.",
+                          f"{self.digest_file} 应当写着 {name} 的摘要（sha256: 加 64 位十六进制数字）；"
+                          f"现在的内容是 {shown(_clip(reported, 80))}。")
+        if reported != digest:
+            told, real = short_digest(reported), short_digest(digest)
+            return failed(f"{self.digest_file} reports {told}, but {name} is {real}.",
+                          f"{self.digest_file} 写的是 {told}，但 {name} 的摘要是 {real}。")
+        return None
+
+    def _pulled(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
+        pulled = found.pulls.get(digest)
+        if not self.pull or pulled is None or pulled.ok:
+            return None
+        return failed(f"Pulling {found.name}@{short_digest(digest)} failed: {pulled.message('en')}",
+                      f"拉取 {found.name}@{short_digest(digest)} 失败：{pulled.message('zh-hans')}")
+
+
+# ------------------------------------------------------------------------------------------------------ parsing
+
+CHECK_TYPES: dict[str, tuple[type[Check], Callable[[str, dict], dict], frozenset[str]]] = {}
+
+
+def check_type(name: str, options: str = "", parse_options: Callable[[str, dict], dict] = lambda key, options: {}):
+    """Register a check type under `name`, with the option names (space-separated) it accepts."""
+    def register(cls: type[Check]) -> type[Check]:
+        CHECK_TYPES[name] = (cls, parse_options, frozenset(options.split()))
+        return cls
+    return register
+
+
+def _config_options(key: str, options: dict) -> dict:
+    field_name = options.get("field")
+    if field_name not in CONFIG_FIELDS:
+        raise SpecError(f"{key}.field", f"one of {', '.join(CONFIG_FIELDS)}")
+    if ("equals" in options) == ("contains" in options):
+        raise SpecError(key, "give exactly one of equals or contains")
+    mode = "equals" if "equals" in options else "contains"
+    return {"field": field_name, "mode": mode, "value": options[mode]}
+
+
+def _form_options(key: str, options: dict) -> dict:
+    if options.get("field", "Cmd") not in ("Cmd", "Entrypoint"):
+        raise SpecError(f"{key}.field", "Cmd or Entrypoint")
+    if options.get("form") not in ("exec", "shell"):
+        raise SpecError(f"{key}.form", "exec or shell")
+    return {"field": options.get("field", "Cmd"), "form": options["form"]}
+
+
+def _numbers(*names: str, required: int = 1) -> Callable[[str, dict], dict]:
+    def parse(key: str, options: dict) -> dict:
+        values = {name: options.get(name) for name in names}
+        for name, value in values.items():
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+                raise SpecError(f"{key}.{name}", "a number, 0 or more")
+        if sum(value is not None for value in values.values()) < required:
+            raise SpecError(key, f"give {' or '.join(names)}")
+        return values
+    return parse
+
+
+def _file_options(key: str, options: dict) -> dict:
+    path = options.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise SpecError(f"{key}.path", "an absolute path in the image, e.g. /app/app.py")
+    content = options.get("content")
+    return {"path": path, "exists": bool(options.get("exists", True)),
+            "content": TextExpectation.parse(f"{key}.content", content) if content is not None else None}
+
+
+def _layer_file_options(key: str, options: dict) -> dict:
+    patterns = options.get("patterns", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise SpecError(f"{key}.patterns", "a list of glob patterns, e.g. ['*.tmp', 'tmp/big']")
+    _numbers("larger_than_mb", required=0)(key, options)
+    if not patterns and options.get("larger_than_mb") is None:
+        raise SpecError(key, "give patterns or larger_than_mb")
+    return {"patterns": patterns, "larger_than_mb": options.get("larger_than_mb")}
+
+
+def _args(key: str, options: dict) -> list[str] | None:
+    args = options.get("args")
+    if args is not None and (not isinstance(args, list) or not all(isinstance(a, str) for a in args)):
+        raise SpecError(f"{key}.args", "a list of strings, e.g. [Alice]")
+    return args
+
+
+def _run_options(key: str, options: dict) -> dict:
+    env = options.get("env", {})
+    if not isinstance(env, dict):
+        raise SpecError(f"{key}.env", "a mapping of names to values")
+    parsed = {"args": _args(key, options), "env": {str(k): str(v) for k, v in env.items()},
+              "exit_code": options.get("exit_code")}
+    for stream in ("stdout", "stderr"):
+        if stream in options:
+            parsed[stream] = TextExpectation.parse(f"{key}.{stream}", options[stream])
+    if not any(name in options for name in ("stdout", "stderr", "exit_code")):
+        raise SpecError(key, "give stdout, stderr or exit_code")
+    return parsed
+
+
+def _stop_options(key: str, options: dict) -> dict:
+    _numbers("within_s")(key, options)
+    prints = options.get("prints")
+    if prints is not None and (not isinstance(prints, str) or not prints):
+        raise SpecError(f"{key}.prints", "the text the container must print when it stops, e.g. bye")
+    return {"args": _args(key, options), "within_s": options["within_s"], "prints": prints}
+
+
+def _cache_options(key: str, options: dict) -> dict:
+    change = options.get("change")
+    if not isinstance(change, dict) or not change:
+        raise SpecError(f"{key}.change", "a mapping of context files to their new content")
+    patterns = {name: options.get(name, []) for name in ("cached", "rebuilt")}
+    for name, values in patterns.items():
+        if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+            raise SpecError(f"{key}.{name}", "a list of regular expressions over step instructions")
+        for value in values:
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                raise SpecError(f"{key}.{name}", f"{value!r} is not a regular expression") from None
+    if not patterns["cached"] and not patterns["rebuilt"]:
+        raise SpecError(key, "give cached or rebuilt")
+    return {"change": {str(k): str(v) for k, v in change.items()}, **patterns}
+
+
+def _toolchain_options(key: str, options: dict) -> dict:
+    if options.get("toolchain", "go") not in TOOLCHAINS:
+        raise SpecError(f"{key}.toolchain", f"one of {', '.join(TOOLCHAINS)}")
+    return {"toolchain": options.get("toolchain", "go")}
+
+
+def _hadolint_options(key: str, options: dict) -> dict:
+    if not re.fullmatch(r"(DL|SC)\d{4}", str(options.get("rule", ""))):
+        raise SpecError(f"{key}.rule", "a hadolint rule code, e.g. DL3025")
+    return {"rule": options["rule"]}
+
+
+def _registry_options(key: str, options: dict) -> dict:
+    if not RELATIVE_REPOSITORY.match(str(options.get("repository", ""))):
+        raise SpecError(f"{key}.repository", "a repository under the learner's namespace, e.g. hello")
+    for name in ("tag", "same_digest_as"):
+        if (name == "tag" or name in options) and not TAG.match(str(options.get(name, ""))):
+            raise SpecError(f"{key}.{name}", "a tag, e.g. '1.0' (quote it so YAML keeps it text)")
+    config = options.get("config", {})
+    if not isinstance(config, dict) or set(config) - set(REGISTRY_CONFIG_FIELDS):
+        raise SpecError(f"{key}.config", f"a mapping of {', '.join(REGISTRY_CONFIG_FIELDS)} to the values expected")
+    digest_file = options.get("digest_file")
+    if digest_file is not None and (not isinstance(digest_file, str) or digest_file.startswith("/")):
+        raise SpecError(f"{key}.digest_file", "a file of the submission, e.g. digest.txt")
+    return {"repository": options["repository"], "tag": str(options["tag"]),
+            "same_digest_as": str(options["same_digest_as"]) if "same_digest_as" in options else None,
+            "config": config, "digest_file": digest_file, "pull": bool(options.get("pull", False))}
+
+
+check_type("build")(BuildSucceeds)
+check_type("config", "field equals contains", _config_options)(ConfigCheck)
+check_type("form", "field form", _form_options)(FormCheck)
+check_type("layers", "min_added max_added", _numbers("min_added", "max_added"))(LayersCheck)
+check_type("size", "max_mb max_over_base_mb", _numbers("max_mb", "max_over_base_mb"))(SizeCheck)
+check_type("file", "path exists content", _file_options)(FileCheck)
+check_type("no_layer_file", "patterns larger_than_mb", _layer_file_options)(NoLayerFileCheck)
+check_type("no_toolchain", "toolchain", _toolchain_options)(NoToolchainCheck)
+check_type("run", "args env stdout stderr exit_code", _run_options)(RunCheck)
+check_type("stop", "args within_s prints", _stop_options)(StopCheck)
+check_type("cache", "change cached rebuilt", _cache_options)(CacheCheck)
+check_type("stages", "min max", _numbers("min", "max"))(StagesCheck)
+check_type("hadolint", "rule", _hadolint_options)(HadolintCheck)
+check_type("registry", "repository tag same_digest_as config digest_file pull", _registry_options)(RegistryCheck)
+
+COMMON_OPTIONS = {"id", "type", "points", "required", "hint"}
+
+
+def parse_check(key: str, options: Any) -> Check:
+    """A check from its YAML mapping; SpecError names the key of anything wrong."""
+    if not isinstance(options, dict):
+        raise SpecError(key, "each check is a mapping with at least id and type")
+    check_id, kind = options.get("id"), options.get("type")
+    if not isinstance(check_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", check_id):
+        raise SpecError(f"{key}.id", "a short lower-case id, e.g. cmd-exec-form")
+    if kind not in CHECK_TYPES:
+        raise SpecError(f"{key}.type", f"one of {', '.join(CHECK_TYPES)}")
+    points = options.get("points", 1)
+    if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+        raise SpecError(f"{key}.points", "a whole number, 0 or more")
+    cls, parse_options, allowed = CHECK_TYPES[kind]
+    unknown = sorted(set(options) - COMMON_OPTIONS - allowed)
+    if unknown:
+        raise SpecError(f"{key}.{unknown[0]}", f"not an option of {kind} checks ({', '.join(sorted(allowed))})")
+    return cls(id=check_id, points=points, required=bool(options.get("required", True)),
+               hint=_hint(f"{key}.hint", options.get("hint")), **parse_options(key, options))
+
+
+def _hint(key: str, hint: Any) -> dict | None:
+    if hint is None:
+        return None
+    if not isinstance(hint, dict) or not all(str(hint.get(lang) or "").strip() for lang in ("en", "zh-hans")):
+        raise SpecError(key, "a mapping with en and zh-hans text (and optionally after: N failed attempts)")
+    after = hint.get("after", 0)
+    if not isinstance(after, int) or after < 0:
+        raise SpecError(f"{key}.after", "a whole number of failed attempts")
+    return {"after": after, "en": hint["en"], "zh-hans": hint["zh-hans"]}
