@@ -7,7 +7,8 @@ import threading
 
 from django.conf import settings
 
-from engine.engine import MB, Engine, EngineUnavailable, ReapReport
+from engine.engine import Engine, EngineUnavailable, ReapReport
+from engine.limits import MB
 from registry.registry import collect_garbage
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 
-MB = 1024 * 1024
+MB = 1024 * 1024  # one megabyte, wherever Layerlab counts or prints sizes: 1024², as Docker counts memory
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,10 @@ class SandboxLimits:
             run_user=settings.SANDBOX_RUN_USER,
         )
 
-    def tightened(self, **changes) -> "SandboxLimits":
-        """A copy with some limits changed (an exercise's overrides, or a hostile test's tight limits)."""
-        return replace(self, **changes)
+    def capped_at(self, **caps: float) -> "SandboxLimits":
+        """A copy where each named limit is the smaller of this one and its cap: an exercise (or a test) may
+        tighten the operator's limits, never loosen them."""
+        return replace(self, **{name: min(getattr(self, name), cap) for name, cap in caps.items()})
 
     @property
     def memory_bytes(self) -> int:

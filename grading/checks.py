@@ -15,9 +15,9 @@ from typing import Any
 
 from engine.dockerfile import Dockerfile
 from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
+from engine.limits import MB
 from registry.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
 
-MB = 1_000_000  # sizes in checks use the decimal megabytes `docker images` shows
 CONFIG_FIELDS = {
     "Cmd": "cmd", "Entrypoint": "entrypoint", "WorkingDir": "working_dir", "User": "user", "Env": "env",
     "ExposedPorts": "exposed_ports", "Labels": "labels",

@@ -42,15 +42,15 @@ class GradingSpec:
     exercise: str
     bases: list[str]
     checks: list[Check]
-    limits: dict[str, Any] = field(default_factory=dict)  # overrides of SandboxLimits fields
+    limits: dict[str, Any] = field(default_factory=dict)  # caps on SandboxLimits fields (see limits_on)
     run_as_root: bool = False
     # The image under test is not built from the submission: it is (repository, tag) of the learner's namespace
     # in the course registry, pulled by its digest.
     published: tuple[str, str] | None = None
 
     def limits_on(self, engine: Engine) -> SandboxLimits:
-        """The engine's limits, tightened as the exercise asks."""
-        return engine.limits.tightened(**self.limits)
+        """The engine's limits, tightened where the exercise asks for less; what it asks above them is capped."""
+        return engine.limits.capped_at(**self.limits)
 
     @property
     def uses_registry(self) -> bool:

@@ -18,8 +18,9 @@ from engine.facts import (
     StepRecord,
     StopResult,
 )
+from engine.limits import MB
 from engine.outcomes import OK_BUILD, OK_RUN, Outcome, OutcomeKind
-from grading.checks import CHECK_TYPES, MB, Facts, LintFinding, Need, SpecError, Verdict, parse_check
+from grading.checks import CHECK_TYPES, Facts, LintFinding, Need, SpecError, Verdict, parse_check
 from tests.sandbox.examples import GO_MULTI_STAGE
 
 BASE_LAYER = "sha256:" + "b" * 64
@@ -280,14 +281,14 @@ def test_a_layers_check_counts_every_layer_on_scratch():
 # -------------------------------------------------------------------------------------------------------- size
 
 
-def test_a_size_check_passes_under_max_mb_in_decimal_megabytes():
-    verdict = check(type="size", max_mb=10).judge(facts(image=image(size=10_000_000), base=None))
+def test_a_size_check_passes_under_max_mb_in_megabytes_of_1024_squared():
+    verdict = check(type="size", max_mb=10).judge(facts(image=image(size=10 * MB), base=None))
     assert verdict.passed
     says(verdict, en="The image is 10.0 MB", zh="镜像大小为 10.0 MB")
 
 
 def test_a_size_check_fails_over_max_mb():
-    verdict = check(type="size", max_mb=10).judge(facts(image=image(size=12_300_000)))
+    verdict = check(type="size", max_mb=10).judge(facts(image=image(size=round(12.3 * MB))))
     assert not verdict.passed
     says(verdict, en="The image is 12.3 MB; expected at most 10 MB.",
          zh="镜像大小为 12.3 MB；期望不超过 10 MB。")
@@ -301,14 +302,14 @@ def test_a_size_check_measures_growth_over_the_base():
 
 
 def test_a_size_check_passes_on_small_growth_over_the_base():
-    verdict = check(type="size", max_over_base_mb=1).judge(facts(image=image(size=50_400_000)))
+    verdict = check(type="size", max_over_base_mb=1).judge(facts(image=image(size=round(50.4 * MB))))
     assert verdict.passed
     says(verdict, en="The image is 50.4 MB (+0.4 MB over its base).",
          zh="镜像大小为 50.4 MB（比基础镜像 +0.4 MB）。")
 
 
 def test_a_size_check_counts_the_whole_image_as_growth_on_scratch():
-    verdict = check(type="size", max_over_base_mb=1).judge(facts(image=image(size=2_000_000), base=None))
+    verdict = check(type="size", max_over_base_mb=1).judge(facts(image=image(size=2 * MB), base=None))
     assert not verdict.passed
     in_both(verdict, "2.0 MB")
 

@@ -64,7 +64,7 @@ def test_a_fork_bomb_in_run_hits_the_process_limit_while_an_honest_build_complet
 
     thread = threading.Thread(target=honest_build)
     thread.start()
-    bomb_limits = engine.limits.tightened(build_timeout=10)
+    bomb_limits = engine.limits.capped_at(build_timeout=10)
     _, bomb = engine.build(dockerfile("FROM layerlab/busybox", f"RUN {FORK_BOMB}"), limits=bomb_limits)
     thread.join()
     assert bomb.outcome.kind is OutcomeKind.PROCESS_LIMIT
@@ -94,7 +94,7 @@ def test_a_memory_hog_at_run_time_is_out_of_memory(engine, python):
 def test_an_endless_loop_in_run_hits_the_time_limit(engine):
     started = time.monotonic()
     loop = dockerfile("FROM layerlab/busybox", "RUN while :; do :; done")
-    _, result = engine.build(loop, limits=engine.limits.tightened(build_timeout=3))
+    _, result = engine.build(loop, limits=engine.limits.capped_at(build_timeout=3))
     assert result.outcome.kind is OutcomeKind.TIME_LIMIT
     assert "3 s" in result.outcome.message()
     assert time.monotonic() - started < 10

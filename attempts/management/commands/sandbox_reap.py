@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from attempts.sweeper import sweep_once
 from engine.engine import EngineUnavailable
+from engine.limits import MB
 
 
 class Command(BaseCommand):
@@ -20,5 +21,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Removed {report.containers} container(s), {report.images} attempt image(s) and cache entries, "
             f"{report.dangling} dangling layer(s), {report.volumes} volume(s); "
-            f"reclaimed {report.reclaimed_bytes / 1e6:.1f} MB."
+            f"reclaimed {report.reclaimed_bytes / MB:.1f} MB."
         )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engine.engine import LABEL_RECIPE, Engine, EngineUnavailable
 from engine.images import RECIPES
-from engine.limits import SandboxLimits
+from engine.limits import MB, SandboxLimits
 from engine.rules import SubmissionLimits
 
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                           f"file {limits.file_size_mb} MB, /tmp {limits.tmpfs_mb} MB, run as {limits.run_user}")
         self.stdout.write(f"  submission: Dockerfile {submission.max_dockerfile_bytes // 1024} KiB / "
                           f"{submission.max_instructions} instructions, context {submission.max_context_files} files / "
-                          f"{submission.max_context_bytes // (1024 * 1024)} MiB; network: none")
+                          f"{submission.max_context_bytes // MB} MB; network: none")
 
     def _images(self, images: dict[str, dict]) -> list[str]:
         self.stdout.write("Base images:")
@@ -78,6 +78,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {recipe.name}: missing")
                 continue
             current = (image.get("Labels") or {}).get(LABEL_RECIPE) == recipe.digest()
-            self.stdout.write(f"  {recipe.name}: {image['Id'][7:19]} {image['Size'] / 1e6:.1f} MB"
+            self.stdout.write(f"  {recipe.name}: {image['Id'][7:19]} {image['Size'] / MB:.1f} MB"
                               f"{'' if current else ' (recipe changed: run sandbox_images)'}")
         return missing
