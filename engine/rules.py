@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from engine.dockerfile import (
     BuilderInstruction,
     Dockerfile,
@@ -23,6 +26,7 @@ from engine.dockerfile import (
     parse,
     read_as_docker,
 )
+from engine.messages import render
 
 RESERVED_LABEL_PREFIX = "org.layerlab."
 DOCKERFILE = "Dockerfile"
@@ -46,122 +50,71 @@ class SubmissionLimits:
     max_context_files: int = 200
 
 
-REJECTION_MESSAGES: dict[str, dict[str, str]] = {
-    "published-onbuild": {
-        "en": "{reference} has ONBUILD instructions. The sandbox does not run them for an image from the registry: "
+REJECTION_MESSAGES: dict[str, Promise] = {
+    "published-onbuild": _(
+        "{reference} has ONBUILD instructions. The sandbox does not run them for an image from the registry: "
         "publish one without ONBUILD.",
-        "zh-hans": "{reference} 含有 ONBUILD 指令。沙箱不会为来自镜像仓库的镜像执行它们："
-        "请发布一个不含 ONBUILD 的镜像。",
-    },
-    "no-dockerfile": {
-        "en": "There is no Dockerfile in the submission.",
-        "zh-hans": "提交的内容里没有 Dockerfile。",
-    },
-    "bad-path": {
-        "en": "The file name {path!r} is not allowed: use a relative path inside the build context, without '..'.",
-        "zh-hans": "文件名 {path!r} 不被允许：请使用构建上下文内的相对路径，不要包含“..”。",
-    },
-    "context-symlink": {
-        "en": "{path} is a symbolic link. Links are not followed into the build context; copy the file itself.",
-        "zh-hans": "{path} 是符号链接。构建上下文不会跟随链接，请放入文件本身。",
-    },
-    "too-many-files": {
-        "en": "The build context has {count} files; at most {limit} are allowed.",
-        "zh-hans": "构建上下文中有 {count} 个文件，最多允许 {limit} 个。",
-    },
-    "context-too-large": {
-        "en": "The build context is {size_kb} KB; at most {limit_kb} KB is allowed.",
-        "zh-hans": "构建上下文大小为 {size_kb} KB，最多允许 {limit_kb} KB。",
-    },
-    "dockerfile-too-large": {
-        "en": "The Dockerfile is {size_kb} KB; at most {limit_kb} KB is allowed.",
-        "zh-hans": "Dockerfile 大小为 {size_kb} KB，最多允许 {limit_kb} KB。",
-    },
-    "not-utf8": {
-        "en": "Line {line} of the Dockerfile is not valid UTF-8 text.",
-        "zh-hans": "Dockerfile 第 {line} 行不是有效的 UTF-8 文本。",
-    },
-    "too-many-instructions": {
-        "en": "The Dockerfile has {count} instructions; at most {limit} are allowed.",
-        "zh-hans": "Dockerfile 有 {count} 条指令，最多允许 {limit} 条。",
-    },
-    "syntax-error": {
-        "en": "Line {line}: {reason}.",
-        "zh-hans": "第 {line} 行：{reason}。",
-    },
-    "unreadable": {
-        "en": "Docker cannot read this Dockerfile: {reason}.",
-        "zh-hans": "Docker 无法读取这个 Dockerfile：{reason}。",
-    },
-    "ambiguous-instruction": {
-        "en": "Line {line}: the sandbox cannot be sure how Docker reads this instruction, so it builds nothing. "
+    ),
+    "no-dockerfile": _("There is no Dockerfile in the submission."),
+    "bad-path": _(
+        "The file name {path!r} is not allowed: use a relative path inside the build context, without '..'.",
+    ),
+    "context-symlink": _(
+        "{path} is a symbolic link. Links are not followed into the build context; copy the file itself.",
+    ),
+    "too-many-files": _("The build context has {count} files; at most {limit} are allowed."),
+    "context-too-large": _("The build context is {size_kb} KB; at most {limit_kb} KB is allowed."),
+    "dockerfile-too-large": _("The Dockerfile is {size_kb} KB; at most {limit_kb} KB is allowed."),
+    "not-utf8": _("Line {line} of the Dockerfile is not valid UTF-8 text."),
+    "too-many-instructions": _("The Dockerfile has {count} instructions; at most {limit} are allowed."),
+    "syntax-error": _("Line {line}: {reason}."),
+    "unreadable": _("Docker cannot read this Dockerfile: {reason}."),
+    "ambiguous-instruction": _(
+        "Line {line}: the sandbox cannot be sure how Docker reads this instruction, so it builds nothing. "
         "Write it more plainly: no unusual quoting, whitespace or line continuations.",
-        "zh-hans": "第 {line} 行：沙箱无法确定 Docker 会如何解读这条指令，因此不会构建。"
-        "请写得更直白一些：不要使用不寻常的引号、空白字符或续行。",
-    },
-    "heredoc": {
-        "en": "Line {line}: heredocs (<<EOF) are a BuildKit feature this sandbox's builder does not have: it would "
+    ),
+    "heredoc": _(
+        "Line {line}: heredocs (<<EOF) are a BuildKit feature this sandbox's builder does not have: it would "
         "read the lines inside as instructions. Put the script in a file in the build context and COPY it.",
-        "zh-hans": "第 {line} 行：heredoc（<<EOF）是 BuildKit 的功能，此沙箱的构建器没有：它会把其中的行当作指令来读。"
-        "请把脚本放进构建上下文中的文件，再用 COPY 复制。",
-    },
-    "onbuild": {
-        "en": "Line {line}: ONBUILD is not allowed here: its triggers would run in a later build, outside this "
+    ),
+    "onbuild": _(
+        "Line {line}: ONBUILD is not allowed here: its triggers would run in a later build, outside this "
         "exercise's checks. Remove the instruction.",
-        "zh-hans": "第 {line} 行：这里不允许使用 ONBUILD：它的触发指令会在之后的构建中运行，不受本练习的检查约束。"
-        "请删除这条指令。",
-    },
-    "syntax-directive": {
-        "en": "Line {line}: the '# syntax=' directive is not available here: it would download a build frontend. "
+    ),
+    "syntax-directive": _(
+        "Line {line}: the '# syntax=' directive is not available here: it would download a build frontend. "
         "Remove the line.",
-        "zh-hans": "第 {line} 行：这里不能使用“# syntax=”指令，它会下载构建前端。请删除这一行。",
-    },
-    "add-url": {
-        "en": "Line {line}: ADD cannot fetch {source} in this sandbox (the build has no network). Put the file in "
+    ),
+    "add-url": _(
+        "Line {line}: ADD cannot fetch {source} in this sandbox (the build has no network). Put the file in "
         "the build context and COPY it instead.",
-        "zh-hans": "第 {line} 行：在此沙箱中 ADD 不能下载 {source}（构建没有网络）。"
-        "请把文件放进构建上下文，再用 COPY 复制。",
-    },
-    "run-flag": {
-        "en": "Line {line}: RUN --{flag} is a BuildKit feature that is not available here. Remove the flag.",
-        "zh-hans": "第 {line} 行：RUN --{flag} 是 BuildKit 的功能，这里不可用。请删除该参数。",
-    },
-    "from-not-allowed": {
-        "en": "Line {line}: FROM {image} is not allowed in this exercise. Use one of: {allowed}.",
-        "zh-hans": "第 {line} 行：本练习不允许 FROM {image}。请使用以下之一：{allowed}。",
-    },
-    "from-variable": {
-        "en": "Line {line}: FROM {image} uses a variable; write the image name out so it can be checked.",
-        "zh-hans": "第 {line} 行：FROM {image} 使用了变量；请直接写出镜像名，以便检查。",
-    },
-    "from-flag": {
-        "en": "Line {line}: FROM --{flag} is not available here. Remove the flag.",
-        "zh-hans": "第 {line} 行：这里不能使用 FROM --{flag}。请删除该参数。",
-    },
-    "instruction-flag": {
-        "en": "Line {line}: {keyword} --{flag} is not available in this sandbox's builder. Remove the flag.",
-        "zh-hans": "第 {line} 行：此沙箱的构建器不支持 {keyword} --{flag}。请删除该参数。",
-    },
-    "copy-from-image": {
-        "en": "Line {line}: COPY --from={source} must name an earlier stage of this Dockerfile (by its AS name or "
+    ),
+    "run-flag": _(
+        "Line {line}: RUN --{flag} is a BuildKit feature that is not available here. Remove the flag.",
+    ),
+    "from-not-allowed": _("Line {line}: FROM {image} is not allowed in this exercise. Use one of: {allowed}."),
+    "from-variable": _(
+        "Line {line}: FROM {image} uses a variable; write the image name out so it can be checked.",
+    ),
+    "from-flag": _("Line {line}: FROM --{flag} is not available here. Remove the flag."),
+    "instruction-flag": _(
+        "Line {line}: {keyword} --{flag} is not available in this sandbox's builder. Remove the flag.",
+    ),
+    "copy-from-image": _(
+        "Line {line}: COPY --from={source} must name an earlier stage of this Dockerfile (by its AS name or "
         "number), not an image.",
-        "zh-hans": "第 {line} 行：COPY --from={source} 必须指向本 Dockerfile 中更早的阶段"
-        "（用 AS 名称或序号），不能是镜像。",
-    },
-    "copy-outside-context": {
-        "en": "Line {line}: {keyword} {source} points outside the build context. Only files in the context can be "
+    ),
+    "copy-outside-context": _(
+        "Line {line}: {keyword} {source} points outside the build context. Only files in the context can be "
         "copied.",
-        "zh-hans": "第 {line} 行：{keyword} {source} 指向构建上下文之外。只能复制上下文中的文件。",
-    },
-    "unverifiable-variable": {
-        "en": "Line {line}: {keyword} uses a variable in {text}. Write the value out here, so it can be checked "
+    ),
+    "unverifiable-variable": _(
+        "Line {line}: {keyword} uses a variable in {text}. Write the value out here, so it can be checked "
         "before the build.",
-        "zh-hans": "第 {line} 行：{keyword} 在 {text} 中使用了变量。请直接写出它的值，以便在构建前检查。",
-    },
-    "reserved-label": {
-        "en": "Line {line}: the label {key} is reserved for Layerlab's own bookkeeping. Choose another name.",
-        "zh-hans": "第 {line} 行：标签 {key} 保留给 Layerlab 内部使用。请换一个名字。",
-    },
+    ),
+    "reserved-label": _(
+        "Line {line}: the label {key} is reserved for Layerlab's own bookkeeping. Choose another name.",
+    ),
 }
 
 
@@ -177,8 +130,7 @@ class SubmissionRejected(Exception):
         super().__init__(self.message("en"))
 
     def message(self, language: str = "en") -> str:
-        templates = REJECTION_MESSAGES[self.rule]
-        return templates.get(language, templates["en"]).format(line=self.line, **self.params)
+        return render(REJECTION_MESSAGES[self.rule], language, line=self.line, **self.params)
 
 
 def check_submission(

@@ -102,11 +102,10 @@ def test_each_example_breaks_its_rule(rule):
 
 
 @pytest.mark.parametrize("rule", sorted(EXAMPLES))
-def test_each_rule_has_english_and_chinese_templates_that_format_with_its_params(rule):
+def test_each_rule_has_english_and_chinese_messages_that_format_with_its_params(rule):
     submission, limits = EXAMPLES[rule]
     error = rejection(submission, limits=limits)
-    texts = [REJECTION_MESSAGES[rule][language].format(line=error.line, **error.params) for language in LANGUAGES]
-    assert texts == [error.message("en"), error.message("zh-hans")]
+    texts = [error.message(language) for language in LANGUAGES]
     assert texts[0] != texts[1]
     assert not any("{" in text or "None" in text for text in texts)
 
@@ -117,12 +116,6 @@ def test_the_symlink_rule_has_english_and_chinese_templates_that_format_with_its
         "passwd is a symbolic link. Links are not followed into the build context; copy the file itself.",
         "passwd 是符号链接。构建上下文不会跟随链接，请放入文件本身。",
     ]
-
-
-def test_every_rule_has_exactly_english_and_chinese():
-    assert {rule: sorted(templates) for rule, templates in REJECTION_MESSAGES.items()} == {
-        rule: ["en", "zh-hans"] for rule in REJECTION_MESSAGES
-    }
 
 
 def test_the_exception_text_is_the_english_message():
