@@ -18,16 +18,18 @@ from attempts import jobs
 from attempts.models import Attempt, Draft
 from attempts.routing import SANDBOX_SOCKET_PATH
 from course import sign_ups
+from course.exercise_page import FILE_NAME_RULES, page_strings, whole_text_pattern
 from course.exercises import image_name
 from course.forms import SignUpForm
 from course.models import Exercise, Lesson
 from course.progress import progress_for
-from engine.limits import MB
+from engine.limits import EDITOR_LIMITS, MB
 from engine.outcomes import content_language
 from engine.status import engine_status
 from registry import registry
 from registry.models import RegistryPassword
-from registry.references import DIGEST, REPOSITORY, short_digest
+from registry.publishing import MAX_TAGS
+from registry.references import DIGEST, MAX_NAME_LENGTH, RELATIVE_REPOSITORY, REPOSITORY, TAG, short_digest
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -85,20 +87,34 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "language": content_language(request.LANGUAGE_CODE),
         "files": draft.files if draft else exercise.starter,
         "starter": exercise.starter,
-        "limits": jobs.LIMITS.as_dict(),
+        "rules": _page_rules(),
         "urls": {
             "ws": f"/{SANDBOX_SOCKET_PATH}",
             "draft": reverse("exercise-draft", args=[exercise.slug]),
             "attempts": reverse("exercise-attempts", args=[exercise.slug]),
             "attempt": reverse("attempt", args=[0]),
+            "login": reverse("login"),
         },
         "active_attempt": active,
         "publish": _publish_data(request, exercise),
     }
     return render(request, "course/exercise.html", {
         "exercise": exercise, "progress": progress, "engine": engine_status(), "page_data": page_data,
-        "publish": page_data["publish"],
+        "publish": page_data["publish"], "page_strings": page_strings(),
     })
+
+
+def _page_rules() -> dict:
+    """Every limit and name rule the page checks before it sends anything, taken from where the server keeps it,
+    so that the page never states one of its own: the editor's limits, file names, and the names a publish goes
+    under (Docker's reference grammar)."""
+    return {
+        "files": {**EDITOR_LIMITS.as_dict(), **FILE_NAME_RULES},
+        "publish": {
+            "repository": whole_text_pattern(RELATIVE_REPOSITORY), "tag": whole_text_pattern(TAG),
+            "max_name_length": MAX_NAME_LENGTH, "max_tags": MAX_TAGS,
+        },
+    }
 
 
 def _publish_data(request: HttpRequest, exercise: Exercise) -> dict:

@@ -1,16 +1,8 @@
 // A read-only xterm.js pane for build logs and program output: it renders the ANSI colours programs print.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
+import { terminalText } from "./ansi.js";
 import { terminalThemes, currentScheme, onSchemeChange } from "./themes.js";
-
-// Colours a line by the stream it came from; the codes are plain SGR, so the theme decides the exact shade.
-const STYLES = {
-  plain: ["", ""],
-  error: ["\x1b[31m", "\x1b[0m"],
-  dim: ["\x1b[90m", "\x1b[0m"],
-  info: ["\x1b[36m", "\x1b[0m"],
-  ok: ["\x1b[32m", "\x1b[0m"],
-};
 
 const MONO = 'ui-monospace, "SFMono-Regular", "JetBrains Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace';
 
@@ -30,7 +22,8 @@ function scrollKeys(term) {
   };
 }
 
-// createTerminal(parent, {label}) -> {writeln(text, style), clear(), fit(), dispose()}
+// createTerminal(parent, {label}) -> {writeLines([{text, style}]), clear(), fit(), dispose()}; style is plain,
+// error, dim, info or ok.
 export function createTerminal(parent, options = {}) {
   const term = new Terminal({
     convertEol: true, disableStdin: true, cursorBlink: false, cursorStyle: "bar", cursorInactiveStyle: "none",
@@ -63,11 +56,8 @@ export function createTerminal(parent, options = {}) {
 
   return {
     terminal: term,
-    write: (text) => term.write(text),
-    writeln(text, style = "plain") {
-      const [start, end] = STYLES[style] || STYLES.plain;
-      term.write(`${start}${text}${end}\r\n`);
-    },
+    // One write for all the lines of an event: a batch of a thousand log lines is drawn once, not a thousand times.
+    writeLines: (lines) => term.write(terminalText(lines)),
     clear: () => term.reset(),
     fit,
     dispose() {

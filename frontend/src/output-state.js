@@ -1,0 +1,152 @@
+// The output pane as data: the protocol's events (docs/protocol.md) folded one by one into what the pane shows
+// (status line, build steps, checks, layers, published references, result) plus the lines the terminal gains.
+// applyEvent never changes the state it is given, so the pane redraws only the parts whose value changed.
+import { logLines } from "./ansi.js";
+import { formatSeconds, formatWait, shortLayer } from "./format.js";
+import { TERMINAL_STYLE, resultStyle, resultSummary } from "./outcomes.js";
+
+// Docker's own words for a layer's state, as string keys; words it may add later pass through as they are.
+const LAYER_STATUS = {
+  Preparing: "layer_preparing", Waiting: "layer_waiting", Pushing: "layer_pushing", Pushed: "layer_pushed",
+  "Layer already exists": "layer_exists", "Pulling fs layer": "layer_fsLayer", Downloading: "layer_downloading",
+  "Verifying Checksum": "layer_verifying", "Download complete": "layer_downloadComplete",
+  Extracting: "layer_extracting", "Pull complete": "layer_pullComplete", "Already exists": "layer_alreadyExists",
+};
+const LAYER_DONE = new Set(["Pushed", "Layer already exists", "Pull complete", "Already exists"]);
+
+export function layerStatus(t, status) {
+  return LAYER_STATUS[status] ? t(LAYER_STATUS[status]) : status;
+}
+
+// The pane before the first event of an attempt; `isLive` when it is followed as it runs, not a stored one.
+export function emptyOutput(i18n, attempt, kind, isLive) {
+  return {
+    attempt, kind, isLive,
+    status: isLive ? i18n.t("accepted", { id: attempt }) : "",
+    steps: [], // {step, total, instruction, line, state: running | done | failed, cached, seconds}
+    currentStep: null, // the step the builder is in
+    checks: [],
+    direction: null, // "push" or "pull": which way the layers of `layers` went last
+    layers: [], // {key, direction, layer, status, done, current, total}
+    transferHeads: [], // the directions whose heading line the terminal has shown
+    published: [], // {reference, digest}
+    result: null,
+    sawRunOutput: false,
+  };
+}
+
+const line = (text, style = "plain") => ({ text, style });
+
+// -> {state, lines}: the pane after `event`, and the terminal lines it adds ([{text, style}]).
+export function applyEvent(state, event, i18n) {
+  const handler = HANDLERS[event.type];
+  return handler ? handler(state, event, i18n) : { state, lines: [] };
+}
+
+const HANDLERS = {
+  queued(state, event, { t, number }) {
+    const wait = formatWait(t, event.estimated_wait);
+    return { state: { ...state, status: t("queued", { id: event.attempt, position: number(event.position), wait }) }, lines: [] };
+  },
+
+  started(state, event, { t }) {
+    return {
+      state: { ...state, status: t("running", { id: event.attempt }) },
+      lines: [line(t("termStarted", { id: event.attempt }), "dim")],
+    };
+  },
+
+  // The builder logs only what steps print; a step header in the output says which step printed it.
+  build_step(state, event, { t }) {
+    const step = {
+      step: event.step, total: event.total, instruction: event.instruction || "", line: event.line,
+      state: "running", cached: false, seconds: null,
+    };
+    const steps = state.steps.some((item) => item.step === event.step)
+      ? state.steps.map((item) => (item.step === event.step ? step : item)) : [...state.steps, step];
+    return {
+      state: { ...state, steps, currentStep: event.step },
+      lines: [line(`${t("stepOf", { step: event.step, total: event.total })} : ${step.instruction}`, "dim")],
+    };
+  },
+
+  step_finished(state, event) {
+    if (!state.steps.some((item) => item.step === event.step)) return { state, lines: [] };
+    const steps = state.steps.map((item) => (item.step !== event.step ? item
+      : { ...item, state: "done", cached: Boolean(event.cached), seconds: Number(event.seconds) }));
+    const currentStep = state.currentStep === event.step ? null : state.currentStep;
+    return { state: { ...state, steps, currentStep }, lines: [] };
+  },
+
+  // One event may carry several lines (output goes out in batches): each is a line of the terminal.
+  log(state, event, { t }) {
+    const lines = [];
+    let next = state;
+    if (event.stream !== "build" && !state.sawRunOutput) {
+      next = { ...state, sawRunOutput: true };
+      lines.push(line(`── ${t("termRunOutput")} ──`, "dim"));
+    }
+    const style = event.stream === "stderr" ? "error" : "plain";
+    for (const text of logLines(event.text)) lines.push(line(text, style));
+    return { state: next, lines };
+  },
+
+  check(state, event) {
+    return { state: { ...state, checks: [...state.checks, event] }, lines: [] };
+  },
+
+  push: layerProgress,
+  pull: layerProgress, // the same rows and lines as a push, headed "pulling"
+
+  published(state, event, { t }) {
+    const item = { reference: String(event.reference || ""), digest: String(event.digest || "") };
+    return {
+      state: { ...state, published: [...state.published, item] },
+      lines: [line(t("termPublished", item), "ok")],
+    };
+  },
+
+  result(state, event, { t, localize }) {
+    const steps = state.steps.map((item) => (item.state === "running" ? { ...item, state: "failed" } : item));
+    return {
+      state: { ...state, steps, currentStep: null, result: event, status: resultSummary(t, event, state.kind) },
+      lines: [line(localize(event.outcome && event.outcome.message), TERMINAL_STYLE[resultStyle(event)])],
+    };
+  },
+
+  error(state, event, { localize }) {
+    return { state, lines: [line(localize(event.message), "error")] };
+  },
+};
+
+// A layer moving to or from the registry: a row per layer with its progress, a terminal line per new status.
+function layerProgress(state, event, { t }) {
+  const direction = event.type === "pull" ? "pull" : "push";
+  const layer = String(event.layer || "");
+  const status = String(event.status || "");
+  const lines = [];
+  let transferHeads = state.transferHeads;
+  if (!transferHeads.includes(direction)) {
+    transferHeads = [...transferHeads, direction];
+    lines.push(line(`── ${t(direction === "pull" ? "termPull" : "termPush")} ──`, "dim"));
+  }
+  if (/^Pulling from /.test(status)) { // the image as a whole, not a layer
+    lines.push(line(status, "dim"));
+    return { state: { ...state, transferHeads }, lines };
+  }
+  const key = `${direction}:${layer}`;
+  const before = state.layers.find((item) => item.key === key);
+  if (!before || before.status !== status) {
+    lines.push(line(t("termLayer", { layer: shortLayer(layer), status: layerStatus(t, status) }), "dim"));
+  }
+  const row = {
+    key, direction, layer, status, done: LAYER_DONE.has(status),
+    current: Number.isInteger(event.current) ? event.current : null,
+    total: Number.isInteger(event.total) && event.total > 0 ? event.total : null,
+  };
+  const layers = before ? state.layers.map((item) => (item.key === key ? row : item)) : [...state.layers, row];
+  const rows = layers.filter((item) => item.direction === direction);
+  const done = rows.filter((item) => item.done).length;
+  const summary = t(direction === "pull" ? "transferPull" : "transferPush", { id: event.attempt, done, total: rows.length });
+  return { state: { ...state, transferHeads, layers, direction, status: summary }, lines };
+}
