@@ -7,9 +7,11 @@ import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext_lazy as _
 
 from attempts import jobs, news
 from attempts.models import Attempt
+from engine.messages import both
 from grading.lint import lint_submission
 
 MAX_FRAME = 256 * 1024
@@ -37,7 +39,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             kind = frame.get("type")
             handler = self.HANDLERS.get(kind) if isinstance(kind, str) else None
             if handler is None:
-                raise jobs.Refused("unknown_type", "Unknown message type.", "未知的消息类型。")
+                raise jobs.Refused("unknown_type", both(_("Unknown message type.")))
             await handler(self, frame)
         except jobs.Refused as refused:
             await self.send_json(refused.frame())
@@ -113,14 +115,13 @@ def _parsed(data: str | bytes) -> dict:
     try:
         frame = json.loads(_utf8_text(data))
     except RecursionError:
-        raise jobs.Refused("bad_json", "That JSON is nested too deeply.", "这段 JSON 嵌套太深了。") from None
+        raise jobs.Refused("bad_json", both(_("That JSON is nested too deeply."))) from None
     except json.JSONDecodeError:
-        raise jobs.Refused("bad_json", "That was not JSON.", "这不是 JSON。") from None
+        raise jobs.Refused("bad_json", both(_("That was not JSON."))) from None
     except ValueError:  # Python converts integers of at most sys.get_int_max_str_digits() digits
-        raise jobs.Refused("bad_json", "A number in it has too many digits.", "其中的数字位数太多了。") from None
+        raise jobs.Refused("bad_json", both(_("A number in it has too many digits."))) from None
     if not isinstance(frame, dict):
-        raise jobs.Refused("bad_request", "A frame must be one JSON object with a type.",
-                           "每条消息必须是一个带 type 的 JSON 对象。")
+        raise jobs.Refused("bad_request", both(_("A frame must be one JSON object with a type.")))
     return frame
 
 
@@ -130,19 +131,18 @@ def _utf8_text(data: str | bytes) -> str:
     # back lets one strict decode refuse that and a binary frame that is not UTF-8 alike.
     raw = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
     if len(raw) > MAX_FRAME:
-        raise jobs.Refused("too_large", f"Frames are limited to {MAX_FRAME // 1024} KB.",
-                           f"每条消息不能超过 {MAX_FRAME // 1024} KB。")
+        raise jobs.Refused("too_large", both(_("Frames are limited to {limit_kb} KB."), limit_kb=MAX_FRAME // 1024))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise jobs.Refused("bad_json", "Frames must be UTF-8 text.", "消息必须是 UTF-8 文本。") from None
+        raise jobs.Refused("bad_json", both(_("Frames must be UTF-8 text."))) from None
 
 
 def _text(frame: dict, field: str) -> str:
     value = frame.get(field)
     if not isinstance(value, str) or not jobs.is_text(value):
-        raise jobs.Refused("bad_request", f"{field} must be text (valid UTF-8, no NUL characters).",
-                           f"{field} 必须是文本（有效的 UTF-8，不含 NUL 字符）。")
+        raise jobs.Refused("bad_request", both(_("{field} must be text (valid UTF-8, no NUL characters)."),
+                                                field=field))
     return value
 
 
@@ -150,6 +150,6 @@ def _whole_number(frame: dict, field: str, default: int | None = None, minimum: 
     value = frame.get(field, default)
     # JSON's true and false are not numbers, but Python's bool is an int.
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_ID:
-        raise jobs.Refused("bad_request", f"{field} must be a whole number, at least {minimum}.",
-                           f"{field} 必须是不小于 {minimum} 的整数。")
+        raise jobs.Refused("bad_request", both(_("{field} must be a whole number, at least {minimum}."),
+                                                field=field, minimum=minimum))
     return value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import secrets
 import socket
 import threading
 import time
@@ -23,12 +24,14 @@ from django.conf import settings
 from django.db import close_old_connections, connection, models, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attempts import news
 from attempts.models import Attempt, AttemptEvent
-from engine.engine import Engine, progress
+from engine.engine import Engine, EngineUnavailable, progress
 from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
+from engine.messages import Text, both
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.runner import CheckResult, GradeReport, GradingSpec, grade_stream
 from grading.spec import grading_spec
@@ -47,10 +50,10 @@ CANCEL_GRACE = 1.0  # seconds cancelled work has to end by itself before its att
 class Refused(Exception):
     """A request the learner must change: `code` is the protocol's error code, `message` is in both languages."""
 
-    def __init__(self, code: str, en: str, zh: str, attempt: int | None = None):
-        super().__init__(en)
+    def __init__(self, code: str, message: Text, attempt: int | None = None):
+        super().__init__(message["en"])
         self.code = code
-        self.message = {"en": en, "zh-hans": zh}
+        self.message = message
         self.attempt = attempt
 
     def frame(self) -> dict[str, Any]:
@@ -71,31 +74,32 @@ def worker_name() -> str:
 def check_files(files: Any) -> dict[str, str]:
     """The files of a request, or Refused(bad_request) saying what is wrong with them."""
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-        raise Refused("bad_request", "files must map file names to text.", "files 必须是文件名到文本的映射。")
+        raise Refused("bad_request", both(_("files must map file names to text.")))
     for name, text in files.items():
         check_file_name(name)
         if not is_text(text):
-            raise _not_text(name, f"{name} ")
+            raise Refused("bad_request", both(_("{name} is not valid UTF-8 text, or holds a NUL character."),
+                                              name=name))
     if "Dockerfile" not in files:
-        raise Refused("bad_request", "There is no Dockerfile.", "没有 Dockerfile。")
+        raise Refused("bad_request", both(_("There is no Dockerfile.")))
     if len(files) > LIMITS.max_files:
-        raise Refused("bad_request", f"At most {LIMITS.max_files} files are allowed.",
-                      f"最多允许 {LIMITS.max_files} 个文件。")
+        raise Refused("bad_request", both(_("At most {limit} files are allowed."), limit=LIMITS.max_files))
     sizes = {name: len(text.encode()) for name, text in files.items()}
     too_big = [name for name, size in sizes.items() if size > LIMITS.max_file_bytes]
     if too_big:
-        raise Refused("bad_request", f"{too_big[0]} is larger than {LIMITS.max_file_bytes // 1024} KB.",
-                      f"{too_big[0]} 超过了 {LIMITS.max_file_bytes // 1024} KB。")
+        raise Refused("bad_request", both(_("{name} is larger than {limit_kb} KB."), name=too_big[0],
+                                          limit_kb=LIMITS.max_file_bytes // 1024))
     if sum(sizes.values()) > LIMITS.max_total_bytes:
-        raise Refused("bad_request", f"The files add up to more than {LIMITS.max_total_bytes // 1024} KB.",
-                      f"文件总大小超过了 {LIMITS.max_total_bytes // 1024} KB。")
+        raise Refused("bad_request", both(_("The files add up to more than {limit_kb} KB."),
+                                          limit_kb=LIMITS.max_total_bytes // 1024))
     return files
 
 
 def check_file_name(name: str) -> None:
     """Refused(bad_request) unless `name` can be stored, shown and written into a build context as it is."""
     if not is_text(name):
-        raise _not_text(f"The file name {name!r}", f"文件名 {name!r} ")
+        raise Refused("bad_request", both(
+            _("The file name {name!r} is not valid UTF-8 text, or holds a NUL character."), name=name))
 
 
 def is_text(value: str) -> bool:
@@ -108,11 +112,6 @@ def is_text(value: str) -> bool:
     return "\0" not in value
 
 
-def _not_text(subject: str, zh_subject: str) -> Refused:
-    return Refused("bad_request", f"{subject} is not valid UTF-8 text, or holds a NUL character.",
-                   f"{zh_subject}不是有效的 UTF-8 文本，或含有 NUL 字符。")
-
-
 def exercises() -> models.QuerySet:
     """The course's exercises, reached through the attempt's foreign key: this app never imports the course."""
     return Attempt._meta.get_field("exercise").related_model.objects
@@ -121,7 +120,7 @@ def exercises() -> models.QuerySet:
 def visible_exercise(slug: Any) -> models.Model:
     exercise = exercises().visible().filter(slug=slug).first() if isinstance(slug, str) else None
     if exercise is None:
-        raise Refused("not_found", "There is no such exercise.", "没有这个练习。")
+        raise Refused("not_found", both(_("There is no such exercise.")))
     return exercise
 
 
@@ -131,8 +130,8 @@ def submit(user, exercise: models.Model, kind: str, files: dict[str, str], targe
     with transaction.atomic():
         running = Attempt.objects.of(user).active().order_by("id").first()
         if running:
-            raise Refused("busy", f"Attempt {running.id} is still running: wait for it or cancel it.",
-                          f"第 {running.id} 次尝试仍在运行：请等待它结束或取消它。", attempt=running.id)
+            raise Refused("busy", both(_("Attempt {attempt} is still running: wait for it or cancel it."),
+                                       attempt=running.id), attempt=running.id)
         attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition, kind=kind,
                                          files=files, target=target or {})
         position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
@@ -145,12 +144,12 @@ def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
     """Queue a publish of what a successful attempt built, to `<registry>/<username>/<repository>:<tag>`."""
     source = owned_attempt(user, source_id)
     if source.kind == Attempt.Kind.PUBLISH or source.outcome_kind != OutcomeKind.OK:
-        raise Refused("not_publishable", "Only an attempt that built and ran successfully can be published.",
-                      "只有构建并运行成功的尝试才能发布。", attempt=source.id)
+        raise Refused("not_publishable", both(_("Only an attempt that built and ran successfully can be published.")),
+                      attempt=source.id)
     try:
         destination = Destination.parse(user.get_username(), repository, tags)
     except BadDestination as bad:
-        raise Refused("bad_request", bad.message["en"], bad.message["zh-hans"]) from None
+        raise Refused("bad_request", bad.message) from None
     return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id))
 
 
@@ -167,7 +166,7 @@ def estimated_wait(position: int) -> float:
 def cancel(user, attempt_id: Any) -> Attempt:
     attempt = owned_attempt(user, attempt_id)
     if attempt.status not in (Attempt.Status.QUEUED, Attempt.Status.RUNNING):
-        raise Refused("not_running", "This attempt has already ended.", "这次尝试已经结束。", attempt=attempt.id)
+        raise Refused("not_running", both(_("This attempt has already ended.")), attempt=attempt.id)
     Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
     claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(
         status=Attempt.Status.CANCELLED, finished_at=timezone.now())
@@ -180,7 +179,7 @@ def cancel(user, attempt_id: Any) -> Attempt:
 def owned_attempt(user, attempt_id: Any) -> Attempt:
     attempt = Attempt.objects.filter(id=attempt_id, user=user).first() if isinstance(attempt_id, int) else None
     if attempt is None:
-        raise Refused("not_found", "There is no such attempt.", "没有这次尝试。")
+        raise Refused("not_found", both(_("There is no such attempt.")))
     return attempt
 
 
@@ -255,9 +254,14 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
                 record(attempt, event)
             elif isinstance(item, tuple):  # the final (status, outcome, report)
                 _finish(attempt, *item)
-    except Exception:
-        log.exception("attempt %s failed", attempt.id)
+    except EngineUnavailable as error:
+        log.warning("attempt %s: the engine is unavailable: %s", attempt.id, error)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+    except Exception:
+        error_id = secrets.token_hex(4)  # short enough to read out, unique enough to find in the log
+        log.exception("internal error %s in attempt %s", error_id, attempt.id)
+        _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.INTERNAL_ERROR, "build", {"error_id": error_id}),
+                None)
 
 
 _END = object()
