@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from engine.messages import LANGUAGES, content_language, render
+from engine.messages import Text, both, content_language
 from engine.rules import SubmissionRejected
 
 
@@ -105,11 +105,14 @@ class Outcome:
         return self.kind is OutcomeKind.OK
 
     def message(self, language: str = "en") -> str:
-        language = content_language(language)
+        return self.text()[content_language(language)]
+
+    def text(self) -> Text:
+        """The message in every course language."""
         if self.rejection is not None:
-            return self.rejection.message(language)
+            return self.rejection.text()
         phase, phase_lower = PHASES[self.phase]
-        return render(MESSAGES[self.kind], language, phase=phase, phase_lower=phase_lower, **self.detail)
+        return both(MESSAGES[self.kind], phase=phase, phase_lower=phase_lower, **self.detail)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form: kind, phase, detail and the message in both languages."""
@@ -117,7 +120,7 @@ class Outcome:
             "kind": self.kind.value,
             "phase": self.phase,
             "detail": {**self.detail, **({"rule": self.rejection.rule} if self.rejection else {})},
-            "message": {language: self.message(language) for language in LANGUAGES},
+            "message": self.text(),
         }
 
 

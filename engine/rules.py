@@ -26,7 +26,7 @@ from engine.dockerfile import (
     parse,
     read_as_docker,
 )
-from engine.messages import render
+from engine.messages import Text, both, render
 
 RESERVED_LABEL_PREFIX = "org.layerlab."
 DOCKERFILE = "Dockerfile"
@@ -131,6 +131,10 @@ class SubmissionRejected(Exception):
 
     def message(self, language: str = "en") -> str:
         return render(REJECTION_MESSAGES[self.rule], language, line=self.line, **self.params)
+
+    def text(self) -> Text:
+        """The message in every course language."""
+        return both(REJECTION_MESSAGES[self.rule], line=self.line, **self.params)
 
 
 def check_submission(

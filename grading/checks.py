@@ -16,6 +16,7 @@ from typing import Any
 from engine.dockerfile import Dockerfile
 from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
 from engine.limits import MB
+from engine.messages import Text
 from registry.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
 
 CONFIG_FIELDS = {
@@ -46,7 +47,7 @@ class LintFinding:
     line: int | None
     code: str
     level: str  # "error", "warning", "info", "style"
-    message: str
+    message: str | Text  # a broken rule's in every course language; hadolint's advice in its own English
 
 
 @dataclass

@@ -47,5 +47,5 @@ def lint_submission(files: Mapping[str, bytes], *, allowed_bases: Collection[str
     try:
         check_submission(files, allowed_bases=allowed_bases)
     except SubmissionRejected as error:
-        return [LintFinding(error.line, error.rule, "error", error.message("en"))]
+        return [LintFinding(error.line, error.rule, "error", error.text())]
     return lint_dockerfile(files["Dockerfile"].decode("utf-8"))

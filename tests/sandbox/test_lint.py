@@ -7,7 +7,8 @@ BASES = ["layerlab/python"]
 def test_a_parse_error_is_reported_with_its_line():
     [finding] = lint_submission({"Dockerfile": b"FROM layerlab/python\nRUNN echo\n"}, allowed_bases=BASES)
     assert (finding.line, finding.code, finding.level) == (2, "syntax-error", "error")
-    assert "unknown instruction: RUNN" in finding.message
+    assert finding.message == {"en": "Line 2: unknown instruction: RUNN.",
+                               "zh-hans": "第 2 行：unknown instruction: RUNN。"}
 
 
 def test_a_broken_sandbox_rule_is_reported_before_any_style_advice():
