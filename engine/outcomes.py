@@ -32,10 +32,13 @@ class OutcomeKind(StrEnum):
     REGISTRY_DENIED = "registry_denied"
     REGISTRY_QUOTA = "registry_quota"
     REGISTRY_UNAVAILABLE = "registry_unavailable"
+    INTERNAL_ERROR = "internal_error"  # a bug in the server: logged with the id its message gives
 
 
-# Failures of the infrastructure, not of the learner's work: such attempts are not counted against them.
-INFRASTRUCTURE_FAILURES = frozenset({OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.REGISTRY_UNAVAILABLE})
+# Failures of the infrastructure (or of the server itself), not of the learner's work: such attempts are not counted
+# against them.
+INFRASTRUCTURE_FAILURES = frozenset({OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.REGISTRY_UNAVAILABLE,
+                                     OutcomeKind.INTERNAL_ERROR})
 
 
 MESSAGES: dict[OutcomeKind, Promise] = {
@@ -75,6 +78,10 @@ MESSAGES: dict[OutcomeKind, Promise] = {
     ),
     OutcomeKind.REGISTRY_UNAVAILABLE: _(
         "The course registry is not available right now. Your work is saved; please try again in a minute.",
+    ),
+    OutcomeKind.INTERNAL_ERROR: _(
+        "Something went wrong on the server (error {error_id}). Your work is saved; please try again, and quote "
+        "{error_id} if it happens again.",
     ),
 }
 
