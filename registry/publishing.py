@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from engine.engine import Engine, progress
 from engine.facts import Published
 from engine.limits import SandboxLimits
+from engine.messages import Text, both
 from engine.outcomes import Outcome, OutcomeKind
 from registry import registry
 from registry.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG, can_name_namespace
@@ -27,9 +29,9 @@ MAX_TAGS = 5
 class BadDestination(ValueError):
     """A repository or tag the registry would refuse, in both languages."""
 
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.message = {"en": en, "zh-hans": zh}
+    def __init__(self, message: Text):
+        super().__init__(message["en"])
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -43,30 +45,26 @@ class Destination:
     def parse(cls, namespace: str, repository: Any, tags: Any) -> Destination:
         """Check names against Docker's reference grammar; BadDestination says what is wrong."""
         if not can_name_namespace(namespace):
-            raise BadDestination(
-                f"Your user name {namespace!r} cannot name a registry namespace (lower-case letters and digits "
+            raise BadDestination(both(_(
+                "Your user name {namespace!r} cannot name a registry namespace (lower-case letters and digits "
                 "only, and not a name kept for the registry such as library or admin): ask an instructor to "
-                "rename your account.",
-                f"你的用户名 {namespace!r} 不能用作镜像仓库的命名空间（只能使用小写字母和数字，且不能是 library、"
-                "admin 等仓库保留的名称）：请联系讲师为你的账户改名。")
+                "rename your account."), namespace=namespace))
         if not isinstance(repository, str) or not RELATIVE_REPOSITORY.match(repository):
-            raise BadDestination(
-                "A repository name is lower-case letters and digits, separated by '.', '_', '-' or '/' (e.g. hello).",
-                "仓库名由小写字母和数字组成，可用“.”“_”“-”或“/”分隔（例如 hello）。")
+            raise BadDestination(both(_(
+                "A repository name is lower-case letters and digits, separated by '.', '_', '-' or '/' (e.g. hello).")))
         if len(f"{settings.REGISTRY_HOST}/{namespace}/{repository}") > MAX_NAME_LENGTH:
-            raise BadDestination("That repository name is too long.", "仓库名太长了。")
+            raise BadDestination(both(_("That repository name is too long.")))
         if isinstance(tags, str):
             tags = tags.split()
         if not isinstance(tags, list) or not tags or not all(isinstance(tag, str) for tag in tags):
-            raise BadDestination("Give at least one tag, e.g. 1.0.", "请至少给出一个标签，例如 1.0。")
+            raise BadDestination(both(_("Give at least one tag, e.g. 1.0.")))
         if len(tags) > MAX_TAGS:
-            raise BadDestination(f"At most {MAX_TAGS} tags at a time.", f"一次最多 {MAX_TAGS} 个标签。")
+            raise BadDestination(both(_("At most {limit} tags at a time."), limit=MAX_TAGS))
         for tag in tags:
             if not TAG.match(tag):
-                raise BadDestination(
-                    f"{tag!r} is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting "
-                    "with '.' or '-'.",
-                    f"{tag!r} 不是有效的标签：只能包含字母、数字、“_”“.”“-”，最多 128 个字符，且不能以“.”或“-”开头。")
+                raise BadDestination(both(_(
+                    "{tag!r} is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting "
+                    "with '.' or '-'."), tag=tag))
         return cls(repository, tuple(dict.fromkeys(tags)))
 
     def as_target(self, source: int) -> dict[str, Any]:
