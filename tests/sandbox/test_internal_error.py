@@ -49,6 +49,7 @@ async def test_a_bug_is_an_internal_error_whose_id_the_log_holds(course, monkeyp
     assert result["outcome"]["detail"] == {"error_id": error_id}
     assert len(error_id) == 8 and error_id in result["outcome"]["message"]["en"]
     assert f"错误编号 {error_id}" in result["outcome"]["message"]["zh-hans"]
+    assert "a bug" not in str(result) and "Traceback" not in str(result)  # the learner never sees the server's insides
 
 
 async def test_an_engine_lost_during_the_work_is_engine_unavailable(course, monkeypatch, caplog):
