@@ -8,6 +8,7 @@ import jwt
 import pytest
 from axes.models import AccessAttempt
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db.models import F
@@ -80,11 +81,44 @@ def test_an_instructor_may_pull_but_not_push_elsewhere(client):
     assert access(response)[0]["actions"] == ["pull"]
 
 
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def der_element(data: bytes, at: int) -> tuple[int, int]:
+    """Where the DER element starting at `at` has its contents, and where it ends."""
+    length, start = data[at + 1], at + 2
+    if length & 0x80:  # long form: the next (length & 0x7f) bytes hold the length
+        count = length & 0x7F
+        length, start = int.from_bytes(data[start:start + count]), start + count
+    return start, start + length
+
+
+def subject_public_key_info(certificate_der: bytes) -> bytes:
+    """The certificate's SubjectPublicKeyInfo as it is encoded in it: the seventh element of tbsCertificate (the
+    version, [0], comes first in a v3 certificate)."""
+    tbs_start, _ = der_element(certificate_der, der_element(certificate_der, 0)[0])
+    at = tbs_start
+    for _ in range(6):  # version, serialNumber, signature, issuer, validity, subject
+        at = der_element(certificate_der, at)[1]
+    return certificate_der[at:der_element(certificate_der, at)[1]]
+
+
+def libtrust_key_id(spki: bytes) -> str:
+    """docker/libtrust's keyIDFromCryptoKey: the first 240 bits of SHA-256 over the PKIX public key, as 48 base32
+    characters in twelve groups of four."""
+    bits = int.from_bytes(hashlib.sha256(spki).digest()[:30])
+    characters = "".join(BASE32[(bits >> shift) & 31] for shift in range(235, -1, -5))
+    return ":".join(characters[i:i + 4] for i in range(0, 48, 4))
+
+
 def test_the_key_id_matches_the_certificate_the_registry_trusts():
     key = registry.signing_key()
     certificate = x509.load_pem_x509_certificate(key.certificate_pem)
-    assert key.key_id == registry.libtrust_key_id(certificate.public_key())
-    assert len(key.key_id.split(":")) == 12 and all(len(group) == 4 for group in key.key_id.split(":"))
+    spki = subject_public_key_info(certificate.public_bytes(serialization.Encoding.DER))
+    assert spki[0] == 0x30 and b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" in spki  # a SEQUENCE naming rsaEncryption
+    assert key.key_id == libtrust_key_id(spki)
+    token = registry.issue_token("alice", [])
+    assert jwt.get_unverified_header(token)["kid"] == key.key_id
 
 
 def store_tagged_image(storage, name: str, tag: str, layer_size: int) -> None:

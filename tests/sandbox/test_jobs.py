@@ -1,8 +1,11 @@
 """The job queue: atomic claims, recovery after a crash, queue estimates."""
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 
 from attempts import jobs
 from attempts.models import Attempt
@@ -27,12 +30,29 @@ def test_attempts_left_running_by_a_dead_process_are_queued_again_then_failed(co
     assert attempt.events.last().data["type"] == "result"
 
 
-def test_two_workers_never_claim_the_same_attempt(course):
+def claimed_until_empty(worker: str, start: threading.Barrier) -> list[int]:
+    """Every attempt one worker thread claims, as fast as it can, from the moment all the workers start at once."""
+    start.wait()
+    try:
+        return [attempt.id for attempt in iter(lambda: jobs.claim_next(worker), None)]
+    finally:
+        connection.close()  # this thread's own connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_the_queue_claim_each_attempt_exactly_once(course):
     user = User.objects.create_user("ada")
     exercise = Exercise.objects.get(slug="push-private-registry")
-    Attempt.objects.create(user=user, exercise=exercise, kind="try")
-    claims = [jobs.claim_next("host:1"), jobs.claim_next("host:2")]
-    assert [claim is not None for claim in claims] == [True, False]
+    queued = Attempt.objects.bulk_create(Attempt(user=user, exercise=exercise, kind="try") for _ in range(60))
+    workers = [f"host:{number}" for number in range(8)]
+    start = threading.Barrier(len(workers))
+    with ThreadPoolExecutor(len(workers)) as pool:
+        claims = dict(zip(workers, pool.map(claimed_until_empty, workers, [start] * len(workers)), strict=True))
+    claimed = [attempt_id for ids in claims.values() for attempt_id in ids]
+    assert sorted(claimed) == sorted(attempt.id for attempt in queued)
+    assert {(worker, attempt_id) for worker, ids in claims.items() for attempt_id in ids} == set(
+        Attempt.objects.values_list("worker", "id"))
+    assert set(Attempt.objects.values_list("status", flat=True)) == {"running"}
 
 
 def test_the_first_queued_attempt_says_it_is_next(course):
