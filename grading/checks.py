@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from engine.dockerfile import Dockerfile
 from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
 from engine.limits import MB
-from engine.messages import Text
+from engine.messages import Phrase, Picked, Text, both, phrase
 from registry.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
 
 CONFIG_FIELDS = {
@@ -89,15 +91,15 @@ class Need:
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
-    message: dict[str, str]  # {"en": ..., "zh-hans": ...}
+    message: Text
 
 
-def ok(en: str, zh: str) -> Verdict:
-    return Verdict(True, {"en": en, "zh-hans": zh})
+def ok(message: Any, /, **params: Any) -> Verdict:
+    return Verdict(True, both(message, **params))
 
 
-def failed(en: str, zh: str) -> Verdict:
-    return Verdict(False, {"en": en, "zh-hans": zh})
+def failed(message: Any, /, **params: Any) -> Verdict:
+    return Verdict(False, both(message, **params))
 
 
 def shown(value: Any) -> str:
@@ -141,10 +143,9 @@ class TextExpectation:
             return self.value in text
         return re.search(self.value, text, re.MULTILINE) is not None
 
-    def describe(self) -> tuple[str, str]:
-        words = {"equals": ("exactly", "恰好为"), "contains": ("containing", "包含"), "matches": ("matching", "匹配")}
-        en, zh = words[self.kind]
-        return f"{en} {shown(self.value)}", f"{zh} {shown(self.value)}"
+    def describe(self) -> Phrase:
+        words = {"equals": _("exactly {value}"), "contains": _("containing {value}"), "matches": _("matching {value}")}
+        return phrase(words[self.kind], value=shown(self.value))
 
 
 # ---------------------------------------------------------------------------------------------------- checks
@@ -171,8 +172,8 @@ class Check:
 class BuildSucceeds(Check):
     def judge(self, facts: Facts) -> Verdict:
         if facts.build.outcome.ok:
-            return ok("The image builds.", "镜像构建成功。")
-        return failed(facts.build.outcome.message("en"), facts.build.outcome.message("zh-hans"))
+            return ok(_("The image builds."))
+        return Verdict(False, facts.build.outcome.text())
 
 
 @dataclass
@@ -187,15 +188,14 @@ class ConfigCheck(Check):
             found = list(found)
         if self.mode == "equals":
             good = _same(found, self.value)
-            expected = shown(self.value)
+            expected: str | Phrase = shown(self.value)
         else:
             good = _contains(found, self.value)
-            expected = f"to contain {shown(self.value)}"
+            expected = phrase(_("to contain {value}"), value=shown(self.value))
         if good:
-            return ok(f"{self.field} is {shown(found)}.", f"{self.field} 为 {shown(found)}。")
-        expected_zh = expected.replace("to contain", "包含")
-        return failed(f"{self.field} is {shown(found)}; expected {expected}.",
-                      f"{self.field} 为 {shown(found)}；期望 {expected_zh}。")
+            return ok(_("{field} is {found}."), field=self.field, found=shown(found))
+        return failed(_("{field} is {found}; expected {expected}."), field=self.field, found=shown(found),
+                      expected=expected)
 
 
 def _same(found: Any, wanted: Any) -> bool:
@@ -228,13 +228,12 @@ class FormCheck(Check):
         argv = getattr(facts.image, CONFIG_FIELDS[self.field])
         name = self.field.upper()
         if not argv:
-            return failed(f"There is no {name}; expected one in {self.form} form.",
-                          f"没有 {name}；期望一个 {self.form} 形式的 {name}。")
+            return failed(_("There is no {name}; expected one in {form} form."), name=name, form=self.form)
         found = "shell" if is_shell_form(argv) else "exec"
         if found == self.form:
-            return ok(f"{name} is in {found} form: {shown(argv)}.", f"{name} 是 {found} 形式：{shown(argv)}。")
-        return failed(f"{name} is in {found} form: {shown(argv)}; expected {self.form} form.",
-                      f"{name} 是 {found} 形式：{shown(argv)}；期望 {self.form} 形式。")
+            return ok(_("{name} is in {found} form: {argv}."), name=name, found=found, argv=shown(argv))
+        return failed(_("{name} is in {found} form: {argv}; expected {form} form."), name=name, found=found,
+                      argv=shown(argv), form=self.form)
 
 
 @dataclass
@@ -247,22 +246,21 @@ class LayersCheck(Check):
         added = len(facts.image.layers) - base
         bounds = _bounds(self.min_added, self.max_added)
         if _within(added, self.min_added, self.max_added):
-            return ok(f"{added} filesystem layer(s) on top of the base ({bounds[0]}).",
-                      f"在基础镜像之上有 {added} 个文件系统层（{bounds[1]}）。")
-        return failed(f"{added} filesystem layer(s) on top of the base; expected {bounds[0]}.",
-                      f"在基础镜像之上有 {added} 个文件系统层；期望{bounds[1]}。")
+            return ok(_("{added} filesystem layer(s) on top of the base ({bounds})."), added=added, bounds=bounds)
+        return failed(_("{added} filesystem layer(s) on top of the base; expected {bounds}."), added=added,
+                      bounds=bounds)
 
 
 def _within(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _bounds(low, high) -> tuple[str, str]:
+def _bounds(low, high) -> Phrase:
     if low is not None and high is not None:
-        return f"between {low} and {high}", f"在 {low} 到 {high} 之间"
+        return phrase(_("between {low} and {high}"), low=low, high=high)
     if high is not None:
-        return f"at most {high}", f"不超过 {high}"
-    return f"at least {low}", f"至少 {low}"
+        return phrase(_("at most {high}"), high=high)
+    return phrase(_("at least {low}"), low=low)
 
 
 @dataclass
@@ -274,14 +272,11 @@ class SizeCheck(Check):
         size = facts.image.size / MB
         over = size - (facts.base.size / MB if facts.base else 0)
         if self.max_mb is not None and size > self.max_mb:
-            return failed(f"The image is {size:.1f} MB; expected at most {self.max_mb:g} MB.",
-                          f"镜像大小为 {size:.1f} MB；期望不超过 {self.max_mb:g} MB。")
+            return failed(_("The image is {size:.1f} MB; expected at most {limit:g} MB."), size=size, limit=self.max_mb)
         if self.max_over_base_mb is not None and over > self.max_over_base_mb:
-            return failed(f"The image is {over:.1f} MB larger than its base; expected at most "
-                          f"{self.max_over_base_mb:g} MB more.",
-                          f"镜像比基础镜像大 {over:.1f} MB；期望最多大 {self.max_over_base_mb:g} MB。")
-        return ok(f"The image is {size:.1f} MB ({over:+.1f} MB over its base).",
-                  f"镜像大小为 {size:.1f} MB（比基础镜像 {over:+.1f} MB）。")
+            return failed(_("The image is {over:.1f} MB larger than its base; expected at most {limit:g} MB more."),
+                          over=over, limit=self.max_over_base_mb)
+        return ok(_("The image is {size:.1f} MB ({over:+.1f} MB over its base)."), size=size, over=over)
 
 
 @dataclass
@@ -297,20 +292,18 @@ class FileCheck(Check):
         found = facts.paths[self.path]
         if not found.exists:
             if self.exists:
-                return failed(f"{self.path} is not in the image; expected it to be there.",
-                              f"镜像中没有 {self.path}；期望它存在。")
-            return ok(f"{self.path} is not in the image.", f"镜像中没有 {self.path}。")
+                return failed(_("{path} is not in the image; expected it to be there."), path=self.path)
+            return ok(_("{path} is not in the image."), path=self.path)
         if not self.exists:
-            return failed(f"{self.path} is in the image; expected it not to be.",
-                          f"镜像中有 {self.path}；期望它不存在。")
+            return failed(_("{path} is in the image; expected it not to be."), path=self.path)
         if self.content is None:
-            return ok(f"{self.path} is in the image.", f"镜像中有 {self.path}。")
+            return ok(_("{path} is in the image."), path=self.path)
         text = (found.content or b"").decode("utf-8", errors="replace")
-        en, zh = self.content.describe()
+        expected = self.content.describe()
         if self.content.holds(text):
-            return ok(f"{self.path} holds text {en}.", f"{self.path} 的内容{zh}。")
-        return failed(f"{self.path} holds {shown(_clip(text))}; expected text {en}.",
-                      f"{self.path} 的内容是 {shown(_clip(text))}；期望内容{zh}。")
+            return ok(_("{path} holds text {expected}."), path=self.path, expected=expected)
+        return failed(_("{path} holds {found}; expected text {expected}."), path=self.path,
+                      found=shown(_clip(text)), expected=expected)
 
 
 def _clip(text: str, limit: int = 200) -> str:
@@ -333,13 +326,12 @@ class NoLayerFileCheck(Check):
             if not entry.whiteout and self._offends(entry.path, entry.size)
         ]
         if not offenders:
-            return ok("No layer you added carries such a file.", "你添加的任何一层都不包含这样的文件。")
+            return ok(_("No layer you added carries such a file."))
         layer, entry = offenders[0]
         step = layer.created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ")
-        return failed(f"/{entry.path} ({entry.size / MB:.1f} MB) is stored in the layer made by {_clip(step, 80)}; "
-                      "deleting it in a later step does not remove it from that layer.",
-                      f"/{entry.path}（{entry.size / MB:.1f} MB）保存在由 {_clip(step, 80)} 生成的层中；"
-                      "在之后的步骤里删除它，并不能把它从那一层中去掉。")
+        return failed(_("/{path} ({size:.1f} MB) is stored in the layer made by {step}; deleting it in a later step "
+                        "does not remove it from that layer."), path=entry.path, size=entry.size / MB,
+                      step=_clip(step, 80))
 
     def _offends(self, path: str, size: int) -> bool:
         big = self.larger_than_mb is not None and size > self.larger_than_mb * MB
@@ -358,16 +350,16 @@ class NoToolchainCheck(Check):
     def judge(self, facts: Facts) -> Verdict:
         present = [p for p in TOOLCHAINS[self.toolchain]["paths"] if facts.paths[p].exists]
         if present:
-            return failed(f"The final image still has the {self.toolchain} toolchain ({present[0]}); build in one "
-                          "stage and copy only the result into the final one.",
-                          f"最终镜像中仍有 {self.toolchain} 工具链（{present[0]}）；请在一个阶段中构建，"
-                          "只把结果复制到最终阶段。")
+            return failed(_("The final image still has the {toolchain} toolchain ({path}); build in one stage and "
+                            "copy only the result into the final one."), toolchain=self.toolchain, path=present[0])
         sources = NoLayerFileCheck(self.id, patterns=TOOLCHAINS[self.toolchain]["patterns"]).judge(facts)
         if not sources.passed:
-            return failed("The final image carries source files: " + sources.message["en"],
-                          "最终镜像中带有源代码文件：" + sources.message["zh-hans"])
-        return ok(f"No {self.toolchain} toolchain and no sources in the final image.",
-                  f"最终镜像中没有 {self.toolchain} 工具链，也没有源代码。")
+            return failed(_("The final image carries source files: {reason}"), reason=Picked(sources.message))
+        return ok(_("No {toolchain} toolchain and no sources in the final image."), toolchain=self.toolchain)
+
+
+# What the other stream printed, when a run's output is not what was expected.
+ALSO_PRINTED = {"stdout": _(" (and on stdout: {text})"), "stderr": _(" (and on stderr: {text})")}
 
 
 @dataclass
@@ -388,23 +380,20 @@ class RunCheck(Check):
         result = facts.runs[self.key()]
         command = "docker run <image>" + "".join(f" {arg}" for arg in self.args or [])
         if not result.outcome.ok:
-            return failed(f"`{command}`: {result.outcome.message('en')}",
-                          f"`{command}`：{result.outcome.message('zh-hans')}")
+            return failed(_("`{command}`: {reason}"), command=command, reason=Picked(result.outcome.text()))
         for stream, expectation in (("stdout", self.stdout), ("stderr", self.stderr)):
             text = getattr(result, stream)
             if expectation and not expectation.holds(text):
-                en, zh = expectation.describe()
                 other_stream = "stderr" if stream == "stdout" else "stdout"
                 other = getattr(result, other_stream)
-                also = f" (and on {other_stream}: {shown(_clip(other))})" if other else ""
-                also_zh = f"（另一输出流：{shown(_clip(other))}）" if other else ""
-                return failed(f"`{command}` printed {shown(_clip(text))} on {stream}{also}; expected {stream} {en}.",
-                              f"`{command}` 在 {stream} 上输出了 {shown(_clip(text))}{also_zh}；期望 {stream} {zh}。")
+                also = phrase(ALSO_PRINTED[other_stream], text=shown(_clip(other))) if other else ""
+                return failed(_("`{command}` printed {text} on {stream}{also}; expected {stream} {expected}."),
+                              command=command, text=shown(_clip(text)), stream=stream, also=also,
+                              expected=expectation.describe())
         if self.exit_code is not None and result.exit_code != self.exit_code:
-            return failed(f"`{command}` exited with code {result.exit_code}; expected {self.exit_code}.",
-                          f"`{command}` 的退出码为 {result.exit_code}；期望 {self.exit_code}。")
-        return ok(f"`{command}` printed {shown(_clip(result.stdout))}.",
-                  f"`{command}` 输出了 {shown(_clip(result.stdout))}。")
+            return failed(_("`{command}` exited with code {code}; expected {expected}."), command=command,
+                          code=result.exit_code, expected=self.exit_code)
+        return ok(_("`{command}` printed {text}."), command=command, text=shown(_clip(result.stdout)))
 
 
 @dataclass
@@ -427,20 +416,25 @@ class StopCheck(Check):
     def judge(self, facts: Facts) -> Verdict:
         result = facts.stops[self.key()]
         if result.start_error is not None:
-            return failed(result.start_error.message("en"), result.start_error.message("zh-hans"))
+            return Verdict(False, result.start_error.text())
         if result.seconds > self.within_s:
-            how = " and was killed after the grace period" if result.killed else ""
-            how_zh = "，并在宽限期后被强制终止" if result.killed else ""
-            return failed(f"`docker stop` took {result.seconds:.1f} s{how}; expected at most {self.within_s:g} s. "
-                          "Is your process PID 1, and does it get SIGTERM?",
-                          f"`docker stop` 用了 {result.seconds:.1f} 秒{how_zh}；"
-                          f"期望不超过 {self.within_s:g} 秒。你的进程是 PID 1 吗？它能收到 SIGTERM 吗？")
+            how = phrase(_(" and was killed after the grace period")) if result.killed else ""
+            return failed(_("`docker stop` took {seconds:.1f} s{how}; expected at most {limit:g} s. Is your process "
+                            "PID 1, and does it get SIGTERM?"), seconds=result.seconds, how=how, limit=self.within_s)
         if self.prints and self.prints not in result.output:
-            return failed(f"The container stopped in {result.seconds:.1f} s but did not print {shown(self.prints)}; "
-                          f"it printed {shown(_clip(result.output))}.",
-                          f"容器在 {result.seconds:.1f} 秒内停止，但没有输出 {shown(self.prints)}；"
-                          f"实际输出 {shown(_clip(result.output))}。")
-        return ok(f"`docker stop` took {result.seconds:.2f} s.", f"`docker stop` 用了 {result.seconds:.2f} 秒。")
+            return failed(_("The container stopped in {seconds:.1f} s but did not print {wanted}; it printed "
+                            "{output}."), seconds=result.seconds, wanted=shown(self.prints),
+                          output=shown(_clip(result.output)))
+        return ok(_("`docker stop` took {seconds:.2f} s."), seconds=result.seconds)
+
+
+# A step that did the opposite of what the exercise expects, by whether it was expected from the cache.
+CACHE_SURPRISES = {
+    True: _("After changing {changed}, step {step} ({instruction}) ran again; expected it from the cache. Copy only "
+            "what it needs before it, and the rest after it."),
+    False: _("After changing {changed}, step {step} ({instruction}) came from the cache; expected it to run again "
+             "with the new file."),
+}
 
 
 @dataclass
@@ -459,28 +453,18 @@ class CacheCheck(Check):
         rebuild = facts.rebuilds[self.key()]
         changed = ", ".join(self.change)
         if not rebuild.outcome.ok:
-            return failed(f"After changing {changed}, the build failed: {rebuild.outcome.message('en')}",
-                          f"修改 {changed} 之后构建失败：{rebuild.outcome.message('zh-hans')}")
+            return failed(_("After changing {changed}, the build failed: {reason}"), changed=changed,
+                          reason=Picked(rebuild.outcome.text()))
         for pattern, want_cached in [(p, True) for p in self.cached] + [(p, False) for p in self.rebuilt]:
             steps = [step for step in rebuild.steps if re.search(pattern, step.instruction)]
             if not steps:
-                return failed(f"No step matches {shown(pattern)}.", f"没有与 {shown(pattern)} 匹配的步骤。")
+                return failed(_("No step matches {pattern}."), pattern=shown(pattern))
             wrong = [step for step in steps if step.cached != want_cached]
             if wrong:
                 step = wrong[0]
-                if want_cached:
-                    return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) ran "
-                                  "again; expected it from the cache. Copy only what it needs before it, and the rest "
-                                  "after it.",
-                                  f"修改 {changed} 之后，第 {step.number} 步"
-                                  f"（{_clip(step.instruction, 60)}）重新执行了；"
-                                  "期望它命中缓存。请只在它之前复制它需要的文件，其余文件放在它之后。")
-                return failed(f"After changing {changed}, step {step.number} ({_clip(step.instruction, 60)}) came "
-                              "from the cache; expected it to run again with the new file.",
-                              f"修改 {changed} 之后，第 {step.number} 步（{_clip(step.instruction, 60)}）来自缓存；"
-                              "期望它使用新文件重新执行。")
-        return ok(f"After changing {changed}, the cache was used as expected.",
-                  f"修改 {changed} 之后，缓存的使用符合预期。")
+                message = CACHE_SURPRISES[want_cached]
+                return failed(message, changed=changed, step=step.number, instruction=_clip(step.instruction, 60))
+        return ok(_("After changing {changed}, the cache was used as expected."), changed=changed)
 
 
 @dataclass
@@ -490,11 +474,10 @@ class StagesCheck(Check):
 
     def judge(self, facts: Facts) -> Verdict:
         count = len(facts.dockerfile.stages)
-        en, zh = _bounds(self.min, self.max)
         if _within(count, self.min, self.max):
-            return ok(f"The Dockerfile has {count} stage(s).", f"Dockerfile 有 {count} 个阶段。")
-        return failed(f"The Dockerfile has {count} stage(s); expected {en}.",
-                      f"Dockerfile 有 {count} 个阶段；期望{zh}。")
+            return ok(_("The Dockerfile has {count} stage(s)."), count=count)
+        return failed(_("The Dockerfile has {count} stage(s); expected {bounds}."), count=count,
+                      bounds=_bounds(self.min, self.max))
 
 
 @dataclass
@@ -504,9 +487,9 @@ class HadolintCheck(Check):
     def judge(self, facts: Facts) -> Verdict:
         hits = [finding for finding in facts.lint if finding.code == self.rule]
         if not hits:
-            return ok(f"No {self.rule} advice.", f"没有 {self.rule} 建议。")
+            return ok(_("No {rule} advice."), rule=self.rule)
         hit = hits[0]
-        return failed(f"Line {hit.line}: {self.rule} {hit.message}", f"第 {hit.line} 行：{self.rule} {hit.message}")
+        return failed(_("Line {line}: {rule} {advice}"), line=hit.line, rule=self.rule, advice=hit.message)
 
 
 REGISTRY_CONFIG_FIELDS = ("Cmd", "Entrypoint", "Labels", "Env", "WorkingDir", "User")
@@ -534,14 +517,13 @@ class RegistryCheck(Check):
         digest = found.digests.get(self.tag)
         if digest is None:
             having = ", ".join(found.tags) or "none"
-            return failed(f"The course registry has no {name}; the tags of {found.name} are: {having}.",
-                          f"课程镜像仓库中没有 {name}；{found.name} 现有的标签：{having}。")
+            return failed(_("The course registry has no {name}; the tags of {repository} are: {having}."), name=name,
+                          repository=found.name, having=having)
         for judge in (self._same_digest, self._config, self._reported, self._pulled):
             verdict = judge(found, name, digest, facts)
             if verdict is not None:
                 return verdict
-        return ok(f"{name} is in the course registry as {short_digest(digest)}.",
-                  f"{name} 已在课程镜像仓库中，摘要为 {short_digest(digest)}。")
+        return ok(_("{name} is in the course registry as {digest}."), name=name, digest=short_digest(digest))
 
     def _same_digest(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
         if self.same_digest_as is None:
@@ -549,14 +531,12 @@ class RegistryCheck(Check):
         other = found.digests.get(self.same_digest_as)
         other_name = f"{found.name}:{self.same_digest_as}"
         if other is None:
-            return failed(f"The course registry has no {other_name} to compare {name} with.",
-                          f"课程镜像仓库中没有 {other_name}，无法与 {name} 比较。")
+            return failed(_("The course registry has no {other_name} to compare {name} with."), other_name=other_name,
+                          name=name)
         if other != digest:
-            this, that = short_digest(digest), short_digest(other)
-            return failed(f"{name} is {this} but {other_name} is {that}: they are two different images. Tag one image "
-                          "twice, then push both tags.",
-                          f"{name} 的摘要是 {this}，而 {other_name} 是 {that}：它们是两个不同的镜像。"
-                          "请给同一个镜像打两个标签，再推送这两个标签。")
+            return failed(_("{name} is {this} but {other_name} is {that}: they are two different images. Tag one image "
+                            "twice, then push both tags."), name=name, this=short_digest(digest),
+                          other_name=other_name, that=short_digest(other))
         return None
 
     def _config(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
@@ -565,11 +545,11 @@ class RegistryCheck(Check):
             value = config.get(field_name)
             good = _contains(value, wanted) if field_name == "Labels" else _same(value, wanted)
             if not good and value in (None, "", [], {}):
-                return failed(f"In the registry, {name} has no {field_name}; expected {shown(wanted)}.",
-                              f"镜像仓库中 {name} 没有 {field_name}；期望 {shown(wanted)}。")
+                return failed(_("In the registry, {name} has no {field}; expected {wanted}."), name=name,
+                              field=field_name, wanted=shown(wanted))
             if not good:
-                return failed(f"In the registry, {name} has {field_name} {shown(value)}; expected {shown(wanted)}.",
-                              f"镜像仓库中 {name} 的 {field_name} 为 {shown(value)}；期望 {shown(wanted)}。")
+                return failed(_("In the registry, {name} has {field} {value}; expected {wanted}."), name=name,
+                              field=field_name, value=shown(value), wanted=shown(wanted))
         return None
 
     def _reported(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
@@ -577,22 +557,19 @@ class RegistryCheck(Check):
             return None
         reported = facts.submitted.get(self.digest_file, b"").decode("utf-8", errors="replace").strip()
         if not DIGEST.match(reported):
-            return failed(f"{self.digest_file} should hold the digest of {name} (sha256: and 64 hex digits); it "
-                          f"holds {shown(_clip(reported, 80))}.",
-                          f"{self.digest_file} 应当写着 {name} 的摘要（sha256: 加 64 位十六进制数字）；"
-                          f"现在的内容是 {shown(_clip(reported, 80))}。")
+            return failed(_("{file} should hold the digest of {name} (sha256: and 64 hex digits); it holds "
+                            "{reported}."), file=self.digest_file, name=name, reported=shown(_clip(reported, 80)))
         if reported != digest:
-            told, real = short_digest(reported), short_digest(digest)
-            return failed(f"{self.digest_file} reports {told}, but {name} is {real}.",
-                          f"{self.digest_file} 写的是 {told}，但 {name} 的摘要是 {real}。")
+            return failed(_("{file} reports {told}, but {name} is {real}."), file=self.digest_file,
+                          told=short_digest(reported), name=name, real=short_digest(digest))
         return None
 
     def _pulled(self, found: RepositoryFacts, name: str, digest: str, facts: Facts) -> Verdict | None:
         pulled = found.pulls.get(digest)
         if not self.pull or pulled is None or pulled.ok:
             return None
-        return failed(f"Pulling {found.name}@{short_digest(digest)} failed: {pulled.message('en')}",
-                      f"拉取 {found.name}@{short_digest(digest)} 失败：{pulled.message('zh-hans')}")
+        return failed(_("Pulling {repository}@{digest} failed: {reason}"), repository=found.name,
+                      digest=short_digest(digest), reason=Picked(pulled.text()))
 
 
 # ------------------------------------------------------------------------------------------------------ parsing

@@ -11,24 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
 from engine.engine import Engine, EngineUnavailable, progress
 from engine.facts import BuildResult, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
-from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict
+from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
 from grading.lint import lint_dockerfile
 from registry import registry
 
-NOT_CHECKED = {
-    "en": "Not checked: the image did not build.",
-    "zh-hans": "未检查：镜像没有构建成功。",
-}
-NOT_PULLED = {
-    "en": "Not checked: the image could not be pulled from the course registry.",
-    "zh-hans": "未检查：无法从课程镜像仓库拉取镜像。",
-}
+NOT_CHECKED = _("Not checked: the image did not build.")
+NOT_PULLED = _("Not checked: the image could not be pulled from the course registry.")
 
 
 class RegistryUnavailable(Exception):
@@ -160,7 +155,7 @@ def _unbuilt(check: Check, facts: Facts, failed_attempts: int, spec: GradingSpec
     if isinstance(check, BuildSucceeds):
         verdict = check.judge(facts)
     else:
-        verdict = Verdict(False, NOT_PULLED if spec.published else NOT_CHECKED)
+        verdict = failed(NOT_PULLED if spec.published else NOT_CHECKED)
     return _result(check, verdict, failed_attempts)
 
 
