@@ -14,7 +14,7 @@ from threading import Thread
 import pytest
 from django.conf import settings
 
-import engine.engine
+import engine.build
 from engine import fence
 from engine.dockerfile import parse
 from engine.outcomes import OutcomeKind
@@ -54,7 +54,7 @@ def engine_namespace(daemon) -> Path:
 @pytest.fixture
 def rules_off(monkeypatch):
     """A fault injected: the engine builds any Dockerfile that parses, so that only the fence stands in the way."""
-    monkeypatch.setattr(engine.engine, "check_submission", lambda files, **_: parse(files["Dockerfile"].decode()))
+    monkeypatch.setattr(engine.build, "check_submission", lambda files, **_: parse(files["Dockerfile"].decode()))
 
 
 class CountingHandler(BaseHTTPRequestHandler):

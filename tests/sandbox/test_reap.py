@@ -15,7 +15,7 @@ pytestmark = pytest.mark.engine
 
 def leftover_container(engine, image: str) -> str:
     """A container as a crashed job would leave it: created through the engine's own path, never removed."""
-    return engine._create_container(image, ["true"], env=None, as_root=False, limits=engine.limits, init=True)
+    return engine.runner.create_container(image, ["true"], env=None, as_root=False, limits=engine.limits, init=True)
 
 
 def test_it_removes_old_leftovers_and_keeps_base_images(engine):
