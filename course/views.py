@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attempts import jobs
@@ -24,6 +25,7 @@ from course.forms import SignUpForm
 from course.models import Exercise, Lesson
 from course.progress import progress_for
 from engine.limits import EDITOR_LIMITS, MB
+from engine.messages import both
 from engine.outcomes import content_language
 from engine.status import engine_status
 from registry import registry
@@ -139,8 +141,8 @@ def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
     except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, or nested too deeply
-        return JsonResponse({"error": {"en": "The body must be JSON: {\"files\": {...}}.",
-                                       "zh-hans": "请求体必须是 JSON：{\"files\": {...}}。"}}, status=400)
+        return JsonResponse({"error": both(gettext_noop("The body must be JSON: {example}."),
+                                           example='{"files": {...}}')}, status=400)
     except jobs.Refused as refused:
         return JsonResponse({"error": refused.message}, status=400)
     Draft.objects.update_or_create(user=request.user, exercise=exercise, defaults={"files": files})
