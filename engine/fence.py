@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
+import gettext
 import ipaddress
 import logging
 import os
@@ -52,11 +53,9 @@ CLONE_NEWNET = 0x40000000
 REFUSED_FIELDS = frozenset({b"content-length", b"transfer-encoding", b"upgrade", b"expect"})
 # Hop-by-hop fields: the gate sets its own `Connection: close` so that the one request is the last.
 DROPPED_FIELDS = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer"})
-REFUSAL_TEXT = "The sandbox may not reach this address. / 沙箱不能访问这个地址。\n".encode()
-REFUSAL = (
-    b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(REFUSAL_TEXT), REFUSAL_TEXT)
-)
+REFUSAL_MESSAGE = "The sandbox may not reach this address."
+# The project's gettext catalogue, read without Django: its Chinese joins the English once it is compiled.
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
 # -- rules
@@ -352,6 +351,16 @@ async def _forward_tcp(gate: Gate, reader: asyncio.StreamReader, writer: asyncio
         upstream_writer.close()
 
 
+def refusal() -> bytes:
+    """The gate's 403, in English and Chinese. The catalogue is looked up each time (stdlib gettext keeps what it
+    found), because the fence starts before the set-up compiles it."""
+    chinese = gettext.translation("django", LOCALE_DIR, languages=["zh_Hans"], fallback=True).gettext(REFUSAL_MESSAGE)
+    text = REFUSAL_MESSAGE if chinese == REFUSAL_MESSAGE else f"{REFUSAL_MESSAGE} / {chinese}"
+    body = f"{text}\n".encode()
+    return (b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+
+
 async def _forward_one_request(gate: Gate, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT)
@@ -360,7 +369,7 @@ async def _forward_one_request(gate: Gate, reader: asyncio.StreamReader, writer:
     request = forwardable(head, gate.paths)
     if request is None:
         log.warning("refused on %s:%d: %r", gate.host, gate.port, head.split(b"\r\n", 1)[0][:200])
-        writer.write(REFUSAL)
+        writer.write(refusal())
         await writer.drain()
         return
     upstream_reader, upstream_writer = await asyncio.open_connection(gate.host, gate.port)

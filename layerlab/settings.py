@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 from layerlab.env import env_bool, env_int, env_list, env_mapping, env_str
@@ -112,7 +113,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# Each language named in itself, as Django's own table names it.
+LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in ("en", "zh-hans")]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from engine.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, BuildResult, Engine, EngineUnavailable, RunResult
 from engine.images import RECIPES
@@ -23,6 +24,18 @@ TIGHT_LIMITS = SandboxLimits(
     tmpfs_mb=16,
 )
 BASES = ["layerlab/busybox", "layerlab/python", "layerlab/golang"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogues when a .po is newer than its .mo (the .mo files are not committed), so that
+    plain pytest works on a fresh clone."""
+    catalogues = [path for directory in settings.LOCALE_PATHS for path in directory.glob("*/LC_MESSAGES/*.po")]
+    if any(_stale(po, po.with_suffix(".mo")) for po in catalogues):
+        call_command("compilemessages", ignore_patterns=[".venv", "var", "frontend"], verbosity=0)
+
+
+def _stale(source, compiled) -> bool:
+    return not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime
 
 
 @pytest.fixture
