@@ -120,3 +120,11 @@ def engine(real_engine: Engine) -> Iterator[EngineForTests]:
     wrapped = EngineForTests(real_engine)
     yield wrapped
     wrapped.clean_up()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the engine must be marked so, for `pytest -m "not engine"` to run where there is none."""
+    unmarked = [item.nodeid for item in items
+                if "real_engine" in getattr(item, "fixturenames", ()) and item.get_closest_marker("engine") is None]
+    if unmarked:
+        raise pytest.UsageError(f"these tests use the engine but are not marked `engine`: {', '.join(unmarked)}")
