@@ -5,7 +5,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 
 import docker
 from docker.types import LogConfig, Ulimit
@@ -75,7 +75,8 @@ class Runner:
         yield result
         return result
 
-    def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float, cancel=None):
+    def _attach_and_run(self, container: str, timeout: float, limits: SandboxLimits, started: float,
+                        cancel: threading.Event | None) -> Generator[LogLine, None, RunResult]:
         watch = Watch(deadline=started + timeout, container=container, cancel=cancel)
         output = OutputCollector(limits.output_bytes, limits.output_lines)
         with engine_errors():
@@ -113,6 +114,8 @@ class Runner:
         limits: SandboxLimits,
         init: bool,
     ) -> str:
+        """A container of `image`, created, not started: no network, no capabilities, a read-only root with
+        tmpfs scratch space, and the sandbox's limits on memory, processes, CPU and logs."""
         host_config = self.client.api.create_host_config(
             network_mode="none",
             mem_limit=limits.memory_bytes,
