@@ -47,6 +47,11 @@ class GradingSpec:
         """The engine's limits, tightened where the exercise asks for less; what it asks above them is capped."""
         return engine.limits.capped_at(**self.limits)
 
+    def limits_above(self, limits: SandboxLimits) -> dict[str, tuple[float, float]]:
+        """What the exercise asks for above `limits`, by name: (asked, what it gets instead)."""
+        return {name: (asked, getattr(limits, name)) for name, asked in self.limits.items()
+                if asked > getattr(limits, name)}
+
     @property
     def uses_registry(self) -> bool:
         return self.published is not None or any(need.kind.startswith("registry") for check in self.checks

@@ -22,6 +22,10 @@ def test_an_exercise_asking_for_more_than_the_operator_allows_is_capped():
     assert limits.memory_bytes == 512 * 1024 * 1024
 
 
+def test_what_an_exercise_asks_above_the_operators_limits_is_named_for_validate_course():
+    assert spec_asking(memory_mb=768, run_timeout=5, pids=128).limits_above(OPERATOR) == {"memory_mb": (768, 512)}
+
+
 def test_limits_not_named_keep_the_operators_values():
     assert OPERATOR.capped_at() == OPERATOR
     assert OPERATOR.capped_at(pids=1000).pids == 128

@@ -24,6 +24,8 @@ class Command(BaseCommand):
             results = validate_exercise(engine, exercise)
             total = sum(result.seconds for result in results)
             self.stdout.write(f"{exercise.slug} ({total:.1f} s)")
+            for name, (asked, allowed) in exercise.spec.limits_above(engine.limits).items():
+                self.stdout.write(f"  note: asks for {name} {asked:g}, capped at this server's {allowed:g}")
             for result in results:
                 mark = "ok  " if result.ok else "FAIL"
                 detail = f": {result.problem}" if result.problem else ""
