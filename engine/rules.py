@@ -26,6 +26,7 @@ from engine.dockerfile import (
     parse,
     read_as_docker,
 )
+from engine.limits import MB
 from engine.messages import Text, both, render
 
 RESERVED_LABEL_PREFIX = "org.layerlab."
@@ -46,7 +47,7 @@ QUOTING = str.maketrans("", "", "\"'\\`")
 class SubmissionLimits:
     max_dockerfile_bytes: int = 64 * 1024
     max_instructions: int = 200
-    max_context_bytes: int = 8 * 1024 * 1024
+    max_context_bytes: int = 8 * MB
     max_context_files: int = 200
 
 
