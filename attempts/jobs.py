@@ -100,6 +100,10 @@ def check_file_name(name: str) -> None:
     if not is_text(name):
         raise Refused("bad_request", both(
             _("The file name {name!r} is not valid UTF-8 text, or holds a NUL character."), name=name))
+    if not LIMITS.allows_name(name):
+        raise Refused("bad_request", both(
+            _("The file name {name!r} is not allowed: use a relative path of at most {limit} characters, without "
+              "'..', backslashes or control characters."), name=name, limit=LIMITS.max_name_length))
 
 
 def is_text(value: str) -> bool:

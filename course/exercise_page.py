@@ -6,14 +6,6 @@ import re
 
 from django.utils.translation import gettext as _
 
-# What the page refuses in a file name: what a build context cannot hold (an absolute path, a backslash, an empty,
-# "." or ".." part), control characters, which a tab cannot show, and very long names.
-FILE_NAME_RULES = {
-    "forbidden_characters": "\\" + "".join(map(chr, range(0x20))) + "\x7f",
-    "forbidden_parts": ["", ".", ".."],
-    "max_name_length": 200,
-}
-
 
 def whole_text_pattern(pattern: re.Pattern[str]) -> str:
     """The source of a pattern anchored at both ends (`^...\\Z`) without its anchors: JavaScript has no `\\Z`, so the

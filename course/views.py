@@ -19,7 +19,7 @@ from attempts import jobs
 from attempts.models import Attempt, Draft
 from attempts.routing import SANDBOX_SOCKET_PATH
 from course import sign_ups
-from course.exercise_page import FILE_NAME_RULES, page_strings, whole_text_pattern
+from course.exercise_page import page_strings, whole_text_pattern
 from course.exercises import image_name
 from course.forms import SignUpForm
 from course.models import Exercise, Lesson
@@ -111,7 +111,7 @@ def _page_rules() -> dict:
     so that the page never states one of its own: the editor's limits, file names, and the names a publish goes
     under (Docker's reference grammar)."""
     return {
-        "files": {**EDITOR_LIMITS.as_dict(), **FILE_NAME_RULES},
+        "files": EDITOR_LIMITS.as_dict(),
         "publish": {
             "repository": whole_text_pattern(RELATIVE_REPOSITORY), "tag": whole_text_pattern(TAG),
             "max_name_length": MAX_NAME_LENGTH, "max_tags": MAX_TAGS,

@@ -15,6 +15,7 @@ Settings (all integers; see layerlab/settings.py for defaults):
     SANDBOX_RUN_USER        user:group containers run as, unless an exercise opts in to root
 """
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 
@@ -91,10 +92,21 @@ class EditorLimits:
     max_files: int = 20
     max_file_bytes: int = 64 * 1024
     max_total_bytes: int = 256 * 1024
+    max_name_length: int = 200
+    # What a file name may not hold: what a build context cannot (an absolute path, a backslash, an empty, "." or
+    # ".." part), and control characters, which a tab cannot show.
+    forbidden_characters: str = "\\" + "".join(map(chr, range(0x20))) + "\x7f"
+    forbidden_parts: tuple[str, ...] = ("", ".", "..")
 
-    def as_dict(self) -> dict[str, int]:
+    def allows_name(self, name: str) -> bool:
+        return (len(name) <= self.max_name_length and not any(c in self.forbidden_characters for c in name)
+                and not name.startswith("/") and not any(part in self.forbidden_parts for part in name.split("/")))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every limit and file-name rule, for the page to check the same before it sends anything."""
         return {"max_files": self.max_files, "max_file_bytes": self.max_file_bytes,
-                "max_total_bytes": self.max_total_bytes}
+                "max_total_bytes": self.max_total_bytes, "max_name_length": self.max_name_length,
+                "forbidden_characters": self.forbidden_characters, "forbidden_parts": list(self.forbidden_parts)}
 
 
 EDITOR_LIMITS = EditorLimits()

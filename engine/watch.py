@@ -149,12 +149,15 @@ def limit_hit(watch: Watch, output: OutputCollector, *, killed_by_kernel: bool) 
 
     A fork bomb rarely keeps the process table full (its processes die as fast as they fail to fork), so the
     shell's own complaint counts as evidence as much as a full sample. An exceeded `ulimit fsize` shows up as
-    EFBIG ("File too large"). An unexplained SIGKILL during a build is the kernel's OOM killer.
+    EFBIG ("File too large"). An unexplained SIGKILL during a build is the kernel's OOM killer. A fork bomb's
+    complaints can flood the output too: the process limit is the cause, the flood only its symptom.
     """
-    if watch.abort in (OutcomeKind.CANCELLED, OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
+    if watch.abort is OutcomeKind.CANCELLED:
         return watch.abort
     if watch.saw_process_limit or output.saw("fork"):
         return OutcomeKind.PROCESS_LIMIT
+    if watch.abort in (OutcomeKind.OUTPUT_TRUNCATED, OutcomeKind.DISK_LIMIT):
+        return watch.abort
     if output.saw("file_size"):
         return OutcomeKind.FILE_SIZE_LIMIT
     if watch.abort is not None:

@@ -71,3 +71,16 @@ def test_files_over_the_limits_are_refused_before_anything_is_queued(course):
         jobs.submit(user, exercise, "try", {"Dockerfile": "x" * (jobs.LIMITS.max_file_bytes + 1)})
     assert raised.value.code == "bad_request" and "Dockerfile is larger than" in raised.value.message["en"]
     assert Attempt.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "a/../b", "a//b", "./x", "back\\slash", "tab\tname", "bell\x07",
+                                  "x" * 201])
+def test_file_names_the_page_refuses_are_refused_by_the_server_too(course, name):
+    user = User.objects.create_user("ada")
+    exercise = Exercise.objects.get(slug="push-private-registry")
+    with pytest.raises(jobs.Refused) as raised:
+        jobs.submit(user, exercise, "try", {"Dockerfile": "FROM layerlab/busybox\n", name: "text"})
+    assert raised.value.code == "bad_request"
+    assert "is not allowed" in raised.value.message["en"] and "不被允许" in raised.value.message["zh-hans"]
+    assert Attempt.objects.count() == 0
+    assert jobs.LIMITS.allows_name("app/src/main.go") and jobs.LIMITS.allows_name("x" * 200)
