@@ -36,6 +36,7 @@ from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.runner import CheckResult, GradeReport, GradingSpec, grade_stream
 from grading.spec import grading_spec
 from registry.publishing import BadDestination, Destination, publish_stream
+from registry.registry import LearnerRegistry
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +342,7 @@ def batched(items: Iterator[Any]) -> Iterator[Any]:
 def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
     for item in grade_stream(engine, spec, files, attempt_id=attempt.sandbox_id, failed_attempts=failed,
-                             cancel=cancelled, namespace=attempt.user.get_username()):
+                             cancel=cancelled, registry=LearnerRegistry(attempt.user.get_username())):
         if isinstance(item, GradeReport):
             yield _status_of(item.outcome), item.outcome, item
         else:

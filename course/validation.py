@@ -16,6 +16,7 @@ from engine.engine import Engine
 from engine.facts import Published
 from grading.runner import GradeReport, grade
 from registry.publishing import Destination, publish_stream
+from registry.registry import LearnerRegistry
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Va
                 return f"publishing {step.repository}:{','.join(step.tags)} failed: {outcome.message()}"
             if step.digest_to:
                 files[step.digest_to] = f"{digest}\n".encode()
-        return _problem(grade(engine, exercise.spec, files, namespace=username), problem_of)
+        return _problem(grade(engine, exercise.spec, files, registry=LearnerRegistry(username)), problem_of)
 
 
 def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str, bytes], step):

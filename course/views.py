@@ -27,11 +27,11 @@ from course.progress import progress_for
 from engine.limits import EDITOR_LIMITS, MB
 from engine.messages import both
 from engine.outcomes import content_language
+from engine.references import DIGEST, MAX_NAME_LENGTH, RELATIVE_REPOSITORY, REPOSITORY, TAG, short_digest
 from engine.status import engine_status
 from registry import registry
 from registry.models import RegistryPassword
 from registry.publishing import MAX_TAGS
-from registry.references import DIGEST, MAX_NAME_LENGTH, RELATIVE_REPOSITORY, REPOSITORY, TAG, short_digest
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 

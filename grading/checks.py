@@ -19,7 +19,7 @@ from engine.dockerfile import Dockerfile
 from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
 from engine.limits import MB
 from engine.messages import Phrase, Picked, Text, both, phrase
-from registry.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
+from engine.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
 
 CONFIG_FIELDS = {
     "Cmd": "cmd", "Entrypoint": "entrypoint", "WorkingDir": "working_dir", "User": "user", "Env": "env",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +20,25 @@ from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
 from grading.lint import lint_dockerfile
-from registry import registry
 
 NOT_CHECKED = _("Not checked: the image did not build.")
 NOT_PULLED = _("Not checked: the image could not be pulled from the course registry.")
+
+
+class LearnersRegistry(Protocol):
+    """What grading reads of the course registry for the learner whose work it grades. Whoever grades hands it in
+    (registry.registry.LearnerRegistry), so grading never imports the registry app."""
+
+    namespace: str
+
+    def reference(self, repository: str, tag_or_digest: str) -> str:
+        """`<registry>/<namespace>/<repository>:<tag>`, or `@<digest>`."""
+
+    def credentials(self) -> tuple[str, str]:
+        """What the engine pulls with: the learner's rights, no more."""
+
+    def client(self) -> Any:
+        """A client of the registry's API: `digest(name, tag)`, `tags(name)`, `image_config(name, digest)`."""
 
 
 class RegistryUnavailable(Exception):
@@ -124,13 +139,13 @@ def grade_stream(
     attempt_id: str | None = None,
     failed_attempts: int = 0,
     cancel: threading.Event | None = None,
-    namespace: str = "",
+    registry: LearnersRegistry | None = None,
 ) -> Iterator[Any]:
-    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `namespace` is
-    the learner's in the course registry, for exercises graded from what they published."""
-    if spec.uses_registry and not namespace:
+    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `registry` is the
+    learner's namespace in the course registry, for exercises graded from what they published."""
+    if spec.uses_registry and registry is None:
         raise ValueError(f"{spec.exercise} is graded from the course registry: say whose namespace to look in")
-    session = _Session(engine, spec, files, attempt_id, cancel, namespace)
+    session = _Session(engine, spec, files, attempt_id, cancel, registry)
     try:
         facts = yield from session.gather()
         if facts.build.outcome.ok:
@@ -168,10 +183,10 @@ class _Session:
     """The engine work for one grading, and the images it must remove afterwards."""
 
     def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None,
-                 cancel: threading.Event | None = None, namespace: str = ""):
+                 cancel: threading.Event | None = None, registry: LearnersRegistry | None = None):
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
         self.cancel = cancel
-        self.namespace = namespace
+        self.registry = registry
         self.limits: SandboxLimits = spec.limits_on(engine)
         self.builds: list[BuildResult] = []
         self.pulls: dict[str, TransferResult] = {}  # digest reference -> its pull
@@ -202,18 +217,18 @@ class _Session:
 
     def _pull_published(self, repository: str, tag: str):
         """The image under test from the course registry, pulled by digest, as a BuildResult."""
-        digest = self._registry_call(lambda client: client.digest(f"{self.namespace}/{repository}", tag))
+        digest = self._registry_call(lambda client: client.digest(f"{self.registry.namespace}/{repository}", tag))
         if digest is None:
-            wanted = registry.reference(self.namespace, repository, tag)
+            wanted = self.registry.reference(repository, tag)
             return BuildResult(Outcome(OutcomeKind.NOT_PUBLISHED, "pull", {"reference": wanted}))
         pulled = yield from self._pull(repository, digest)
         return BuildResult(pulled.outcome, image=pulled.image)
 
     def _pull(self, repository: str, digest: str):
-        reference = registry.reference(self.namespace, repository, digest)
+        reference = self.registry.reference(repository, digest)
         if reference not in self.pulls:
             pulled = yield from progress(self.engine.pull(
-                reference, credentials=registry.service_credentials(self.namespace), attempt_id=self._pull_id(),
+                reference, credentials=self.registry.credentials(), attempt_id=self._pull_id(),
                 cancel=self.cancel))
             if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
                 raise RegistryUnavailable(pulled.outcome.message())
@@ -227,7 +242,7 @@ class _Session:
 
     def _registry_call(self, question):
         try:
-            return question(registry.RegistryClient())
+            return question(self.registry.client())
         except requests.RequestException as error:
             raise RegistryUnavailable(str(error)) from error
 
@@ -271,7 +286,7 @@ class _Session:
                 facts.registry[repository].pulls[digest] = pulled.outcome
 
     def _repository_facts(self, client, repository: str, tags: set[str]) -> RepositoryFacts:
-        name = f"{self.namespace}/{repository}"
+        name = f"{self.registry.namespace}/{repository}"
         present = client.tags(name)
         digests = {tag: client.digest(name, tag) for tag in sorted(tags & set(present))}
         digests = {tag: digest for tag, digest in digests.items() if digest}

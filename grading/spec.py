@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.references import RELATIVE_REPOSITORY, TAG
 from grading.checks import parse_check
 from grading.runner import GradingSpec
-from registry.references import RELATIVE_REPOSITORY, TAG
 
 
 def grading_spec(slug: str, definition: dict[str, Any]) -> GradingSpec:

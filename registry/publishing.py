@@ -20,8 +20,9 @@ from engine.facts import Published
 from engine.limits import SandboxLimits
 from engine.messages import Text, both
 from engine.outcomes import Outcome, OutcomeKind
+from engine.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG
 from registry import registry
-from registry.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG, can_name_namespace
+from registry.references import can_name_namespace
 
 MAX_TAGS = 5
 

@@ -34,9 +34,10 @@ from django.core import signing
 
 from engine.limits import MB
 from engine.outcomes import Outcome, OutcomeKind
+from engine.references import REPOSITORY
 from registry import throttle
 from registry.models import RegistryPassword
-from registry.references import REPOSITORY, can_name_namespace
+from registry.references import can_name_namespace
 
 SERVICE = "layerlab-registry"
 ISSUER = "layerlab"
@@ -148,6 +149,22 @@ def is_service_credential(username: str, password: str) -> bool:
     except signing.BadSignature:
         return False
     return signed_for == username
+
+
+@dataclass(frozen=True)
+class LearnerRegistry:
+    """One learner's namespace in the course registry, as grading reads it (grading.runner.LearnersRegistry)."""
+
+    namespace: str
+
+    def reference(self, repository: str, tag_or_digest: str) -> str:
+        return reference(self.namespace, repository, tag_or_digest)
+
+    def credentials(self) -> tuple[str, str]:
+        return service_credentials(self.namespace)
+
+    def client(self) -> RegistryClient:
+        return RegistryClient()
 
 
 def reference(namespace: str, repository: str, tag_or_digest: str) -> str:

@@ -1,4 +1,5 @@
-"""The apps import one way: course → attempts → grading → registry → engine, and only `engine` talks to Docker.
+"""The apps import one way: course → attempts → grading → engine, with registry beside attempts (it may use the
+engine, and grading reads it only through what its caller hands in), and only `engine` talks to Docker.
 
 A lower app never imports a higher one, so each can be read, tested and replaced without the ones above it.
 `layerlab` (settings, URLs, ASGI) wires them all together and is imported by none of them.
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     "engine": set(),
     "registry": {"engine"},
-    "grading": {"engine", "registry"},
+    "grading": {"engine"},
     "attempts": {"grading", "registry", "engine"},
     "course": {"attempts", "grading", "registry", "engine"},
 }

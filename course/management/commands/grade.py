@@ -11,6 +11,7 @@ from engine.outcomes import INFRASTRUCTURE_FAILURES, OutcomeKind
 from engine.rules import SubmissionRejected
 from engine.submission_files import read_context_directory
 from grading.runner import GradeReport, GradingSpec, grade
+from registry.registry import LearnerRegistry
 
 PASSED, FAILED, INVALID, UNAVAILABLE = 0, 1, 2, 3
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             spec, files = self._context(exercise, directory, language, user)
         except InvalidInput as invalid:
             self._refuse(exercise, str(invalid), json)
-        report = grade(Engine.from_settings(), spec, files, namespace=user)
+        report = grade(Engine.from_settings(), spec, files, registry=LearnerRegistry(user) if user else None)
         self._print(report, json, language)
         raise SystemExit(self._status(report))
 
