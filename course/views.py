@@ -1,21 +1,15 @@
-import json
 from pathlib import Path
 
-import requests
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from attempts import jobs
 from attempts.models import Attempt, Draft
 from attempts.routing import SANDBOX_SOCKET_PATH
 from course import sign_ups
@@ -24,13 +18,10 @@ from course.exercises import image_name
 from course.forms import SignUpForm
 from course.models import Exercise, Lesson
 from course.progress import progress_for
-from engine.limits import EDITOR_LIMITS, MB
-from engine.messages import both
+from engine.limits import EDITOR_LIMITS
 from engine.outcomes import content_language
-from engine.references import DIGEST, MAX_NAME_LENGTH, RELATIVE_REPOSITORY, REPOSITORY, TAG, short_digest
+from engine.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG
 from engine.status import engine_status
-from registry import registry
-from registry.models import RegistryPassword
 from registry.publishing import MAX_TAGS
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -133,50 +124,6 @@ def _publish_data(request: HttpRequest, exercise: Exercise) -> dict:
     }
 
 
-@login_required
-@require_http_methods(["PUT"])
-def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
-    """The editor's autosave. The same limits as a submission, so a draft can always be submitted."""
-    exercise = get_object_or_404(Exercise.objects.visible(), slug=slug)
-    try:
-        files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
-    except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, or nested too deeply
-        return JsonResponse({"error": both(gettext_noop("The body must be JSON: {example}."),
-                                           example='{"files": {...}}')}, status=400)
-    except jobs.Refused as refused:
-        return JsonResponse({"error": refused.message}, status=400)
-    Draft.objects.update_or_create(user=request.user, exercise=exercise, defaults={"files": files})
-    return HttpResponse(status=204)
-
-
-@login_required
-@require_GET
-def exercise_attempts(request: HttpRequest, slug: str) -> JsonResponse:
-    exercise = get_object_or_404(Exercise, slug=slug)
-    attempts = Attempt.objects.of(request.user).filter(exercise=exercise)[:100]
-    return JsonResponse({"attempts": [_attempt_summary(attempt) for attempt in attempts]})
-
-
-@login_required
-@require_GET
-def attempt_detail(request: HttpRequest, attempt_id: int) -> JsonResponse:
-    attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=attempt_id, user=request.user)
-    return JsonResponse({
-        **_attempt_summary(attempt),
-        "exercise": attempt.exercise.slug,
-        "files": attempt.files,
-        "events": jobs.events_after(attempt, 0),
-    })
-
-
-def _attempt_summary(attempt: Attempt) -> dict:
-    return {
-        "id": attempt.id, "kind": attempt.kind, "status": attempt.status, "passed": attempt.passed,
-        "score": attempt.score, "max_score": attempt.max_score, "created_at": attempt.created_at.isoformat(),
-        "outcome": attempt.outcome_kind or None,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -197,42 +144,3 @@ def sandbox_status(request: HttpRequest) -> JsonResponse:
     status = engine_status()
     body = {"available": status.available, "version": status.version}
     return JsonResponse(body, status=200 if status.available else 503)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
-    """The learner's account page: their registry namespace, what it holds, and the password `docker login`
-    should use."""
-    new_password = RegistryPassword.rotate(request.user) if request.method == "POST" else None
-    username = request.user.get_username()
-    try:
-        images = registry.RegistryClient().images(username)
-    except requests.RequestException:
-        images = None  # the page says the registry is not answering
-    return render(request, "registration/profile.html", {
-        "registry_host": settings.REGISTRY_HOST,
-        "namespace": username,
-        "images": images,
-        "used_mb": registry.namespace_usage(username) / MB,
-        "quota_mb": settings.REGISTRY_QUOTA_MB,
-        "has_password": RegistryPassword.objects.filter(user=request.user).exists(),
-        "new_password": new_password,
-    })
-
-
-@login_required
-@require_POST
-def delete_image(request: HttpRequest) -> HttpResponse:
-    """Delete one of the learner's images (all its tags) from the course registry, to free their quota."""
-    repository, digest = request.POST.get("repository", ""), request.POST.get("digest", "")
-    if not (registry.in_namespace(repository, request.user.get_username()) and REPOSITORY.match(repository)
-            and DIGEST.match(digest)):
-        raise Http404("no such image in your namespace")
-    try:
-        registry.RegistryClient().delete_image(repository, digest)
-    except requests.RequestException:
-        messages.error(request, _("The course registry is not available right now; nothing was deleted."))
-    else:
-        messages.success(request, _("Deleted %(image)s.") % {"image": f"{repository}@{short_digest(digest)}"})
-    return redirect("profile")
