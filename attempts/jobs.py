@@ -321,22 +321,29 @@ def batched(items: Iterator[Any]) -> Iterator[Any]:
     flood of output becomes a few events instead of one stored row and one frame per line."""
     waiting: list[LogLine] = []
     since = 0.0
+    size = 0
     for item in items:
         if isinstance(item, LogLine) and (not waiting or waiting[0].stream == item.stream):
-            since = since if waiting else time.monotonic()
+            if not waiting:
+                since, size = time.monotonic(), 0
             waiting.append(item)
-            if time.monotonic() - since < BATCH_INTERVAL and sum(len(line.text) for line in waiting) < BATCH_BYTES:
+            size += len(item.text)
+            if time.monotonic() - since < BATCH_INTERVAL and size < BATCH_BYTES:
                 continue
             item = _TICK
         if waiting:
-            yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
+            yield _joined(waiting)
             waiting = []
         if isinstance(item, LogLine):
-            waiting, since = [item], time.monotonic()
+            waiting, since, size = [item], time.monotonic(), len(item.text)
         elif item is not _TICK:
             yield item
     if waiting:
-        yield LogLine(waiting[0].stream, "\n".join(line.text for line in waiting))
+        yield _joined(waiting)
+
+
+def _joined(lines: list[LogLine]) -> LogLine:
+    return LogLine(lines[0].stream, "\n".join(line.text for line in lines))
 
 
 def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
