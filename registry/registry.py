@@ -123,7 +123,7 @@ def registry_user(request, username: str, password: str):
     if len(username) > get_user_model()._meta.get_field("username").max_length:
         return None  # no such user, as the login form would say before counting anything
     wait = throttle.wait_before_login(request, username)
-    if wait > datetime.timedelta(0):
+    if wait > throttle.NO_WAIT:
         raise TooManyFailures(wait)
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or not (RegistryPassword.matches(user, password) or is_service_credential(username, password)):
