@@ -269,12 +269,13 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
                 None)
 
 
-_END = object()
 _TICK = object()  # nothing new for a while: time to send what is waiting
 
 
-class _Raised:
-    def __init__(self, error: BaseException):
+class _Ended:
+    """The pump's last item: its stream ran out, or raised `error`."""
+
+    def __init__(self, error: BaseException | None = None):
         self.error = error
 
 
@@ -287,13 +288,14 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
     items: queue.SimpleQueue = queue.SimpleQueue()
 
     def pump() -> None:
+        ended = _Ended()
         try:
             for item in stream:
                 items.put(item)
         except BaseException as error:  # handed to the reader, who raises it in the worker's thread
-            items.put(_Raised(error))
+            ended = _Ended(error)
         finally:
-            items.put(_END)
+            items.put(ended)
             connection.close()  # this thread's own database connection, if the stream made one
 
     threading.Thread(target=pump, name="sandbox-pump", daemon=True).start()
@@ -303,10 +305,10 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
             item = items.get(timeout=BATCH_INTERVAL)
         except queue.Empty:
             item = _TICK
-        if item is _END:
+        if isinstance(item, _Ended):
+            if item.error is not None:
+                raise item.error
             return
-        if isinstance(item, _Raised):
-            raise item.error
         if cancelled.is_set():
             cancel_seen = cancel_seen or time.monotonic()
             if time.monotonic() - cancel_seen > CANCEL_GRACE:
