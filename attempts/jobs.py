@@ -170,7 +170,7 @@ def estimated_wait(position: int) -> float:
 
 def cancel(user, attempt_id: Any) -> Attempt:
     attempt = owned_attempt(user, attempt_id)
-    if attempt.status not in (Attempt.Status.QUEUED, Attempt.Status.RUNNING):
+    if attempt.status not in Attempt.ACTIVE_STATUSES:
         raise Refused("not_running", both(_("This attempt has already ended.")), attempt=attempt.id)
     Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
     claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(

@@ -21,7 +21,7 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(user=user)
 
     def active(self) -> "AttemptQuerySet":
-        return self.filter(status__in=[Attempt.Status.QUEUED, Attempt.Status.RUNNING])
+        return self.filter(status__in=Attempt.ACTIVE_STATUSES)
 
 
 class Attempt(models.Model):
@@ -36,6 +36,8 @@ class Attempt(models.Model):
         FINISHED = "finished"
         FAILED = "failed"  # the infrastructure failed it (engine down, server restarted twice)
         CANCELLED = "cancelled"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)  # not ended yet: it may still be cancelled
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     exercise = models.ForeignKey("course.Exercise", on_delete=models.PROTECT, related_name="attempts")
