@@ -60,14 +60,16 @@ class Reaper:
         """Untag cache entries, least recently tagged first (every build that reuses one tags it again), until
         the cache fits `budget`. An untagged entry goes with the layers below it that nothing else builds on."""
         removed, before = 0, self._cache_bytes()
+        left = before  # measured again only after a removal: the engine's disk usage is a costly call
         for entry in sorted(self.client.api.images(name=CACHE_REPOSITORY), key=self._last_tagged):
             # A zero budget keeps nothing, not even entries that add no bytes (a stage of ENV and CMD alone).
-            if budget and self._cache_bytes() <= budget:
+            if budget and left <= budget:
                 break
             for tag in entry.get("RepoTags") or []:
                 self.client.remove(tag)
             removed += 1
-        return removed, max(before - self._cache_bytes(), 0)
+            left = self._cache_bytes()
+        return removed, max(before - left, 0)
 
     def _last_tagged(self, image: dict[str, Any]) -> str:
         # RFC 3339 times in UTC sort as text; an image removed meanwhile sorts first and is skipped.
