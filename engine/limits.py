@@ -22,6 +22,11 @@ from django.conf import settings
 MB = 1024 * 1024  # one megabyte, wherever Layerlab counts or prints sizes: 1024², as Docker counts memory
 
 
+def kilobytes(size: int) -> int:
+    """`size` bytes in whole KB, rounded up, as a message shows a size: a byte over a limit never reads as equal."""
+    return (size + 1023) // 1024
+
+
 @dataclass(frozen=True)
 class SandboxLimits:
     build_timeout: float = 120

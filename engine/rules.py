@@ -26,7 +26,7 @@ from engine.dockerfile import (
     parse,
     read_as_docker,
 )
-from engine.limits import MB
+from engine.limits import MB, kilobytes
 from engine.messages import Text, both, render
 
 RESERVED_LABEL_PREFIX = "org.layerlab."
@@ -163,7 +163,8 @@ def _check_context(files: Mapping[str, bytes], limits: SubmissionLimits) -> None
         raise SubmissionRejected("too-many-files", count=len(files), limit=limits.max_context_files)
     size = sum(len(data) for data in files.values())
     if size > limits.max_context_bytes:
-        raise SubmissionRejected("context-too-large", size_kb=_kb(size), limit_kb=_kb(limits.max_context_bytes))
+        raise SubmissionRejected("context-too-large", size_kb=kilobytes(size),
+                                 limit_kb=kilobytes(limits.max_context_bytes))
 
 
 def _safe_path(path: object) -> bool:
@@ -176,7 +177,7 @@ def _read(data: bytes, limits: SubmissionLimits) -> tuple[Dockerfile, tuple[Buil
     """Both readings of the Dockerfile, refused unless they agree."""
     if len(data) > limits.max_dockerfile_bytes:
         raise SubmissionRejected(
-            "dockerfile-too-large", size_kb=_kb(len(data)), limit_kb=_kb(limits.max_dockerfile_bytes)
+            "dockerfile-too-large", size_kb=kilobytes(len(data)), limit_kb=kilobytes(limits.max_dockerfile_bytes)
         )
     try:
         text = data.decode("utf-8")
@@ -313,7 +314,3 @@ def _normalise(image: str) -> str:
     if "@" not in image and ":" not in last:
         return f"{image}:latest"
     return image
-
-
-def _kb(size: int) -> int:
-    return (size + 1023) // 1024

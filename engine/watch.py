@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.facts import LogLine
-from engine.limits import SandboxLimits
+from engine.limits import SandboxLimits, kilobytes
 from engine.outcomes import OK_RUN, Outcome, OutcomeKind
 
 
@@ -105,7 +105,7 @@ class OutputCollector:
 
     def kept_detail(self) -> dict[str, int]:
         """How much was kept of a flood, for its message."""
-        return {"kept_kb": (self.kept + 1023) // 1024, "kept_lines": self.lines}
+        return {"kept_kb": kilobytes(self.kept), "kept_lines": self.lines}
 
     def _line(self, stream: str, raw: bytes) -> LogLine:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
