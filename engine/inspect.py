@@ -29,7 +29,7 @@ class Inspector:
         return image_facts(details, history)
 
     def inspect_raw(self, image: str) -> dict[str, Any]:
-        """The daemon's own description of an image (for the base image builder's recipe labels)."""
+        """The daemon's own description of an image, for the one field a caller needs (an id, a label, triggers)."""
         with engine_errors():
             return self.client.api.inspect_image(image)
 
