@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import queue
 import tarfile
+import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -19,6 +21,7 @@ from engine.facts import FileEntry, HistoryStep, LayerIndex, SavedImage
 from engine.inspect import ChunkReader
 
 CHUNK = 1024 * 1024
+AHEAD = 8  # chunks read from the daemon ahead of the one being indexed: its stream and our hashing overlap
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 
@@ -65,11 +68,40 @@ class LayerReader:
         """The save's regular files, each readable only until the next one is asked for."""
         with engine_errors():
             chunks = self.client.api.get_image(image, chunk_size=CHUNK)
-            stream = io.BufferedReader(ChunkReader(chunks), buffer_size=CHUNK)
+            stream = io.BufferedReader(ChunkReader(_read_ahead(chunks)), buffer_size=CHUNK)
             with tarfile.open(fileobj=stream, mode="r|") as archive:
                 for member in archive:
                     if member.isfile():
                         yield member.name, archive.extractfile(member)
+
+
+def _read_ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, received by a thread of their own up to AHEAD chunks ahead, so the daemon keeps sending while
+    this thread hashes (hashlib lets go of the GIL). An error in the receiving thread is raised here."""
+    received: queue.Queue = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+    done = object()
+
+    def receive() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                received.put(chunk)
+            received.put(done)
+        except BaseException as error:  # handed to the reader, which raises it
+            received.put(error)
+
+    threading.Thread(target=receive, name="save-reader", daemon=True).start()
+    try:
+        while (item := received.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while not received.empty():  # unblock a receiver waiting to put, so that it sees `stop`
+            received.get_nowait()
 
 
 class _Hashing(io.RawIOBase):
