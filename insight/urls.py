@@ -1,0 +1,13 @@
+from django.urls import path
+
+from insight import views
+
+urlpatterns = [
+    path("insight/bases/<path:key>/explained", views.image_explained, {"source": "bases"}, name="insight-base"),
+    path("insight/bases/<path:key>/union", views.union_view, {"source": "bases"}, name="insight-base-union"),
+    path("insight/bases/<path:key>/file", views.layer_file, {"source": "bases"}, name="insight-base-file"),
+    path("insight/attempts/<int:key>/explained", views.image_explained, {"source": "attempts"},
+         name="insight-attempt"),
+    path("insight/attempts/<int:key>/union", views.union_view, {"source": "attempts"}, name="insight-attempt-union"),
+    path("insight/attempts/<int:key>/file", views.layer_file, {"source": "attempts"}, name="insight-attempt-file"),
+]

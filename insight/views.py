@@ -1,0 +1,108 @@
+"""Insight's JSON API (docs/insight.md): an image explained, its union filesystem filtered by path, a file of one
+of its layers. A learner sees their own attempts' images and the course base images, nobody else's."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET
+
+from attempts.models import Attempt
+from engine.engine import Engine, EngineUnavailable
+from engine.messages import both
+from insight.explain import explain
+from insight.images import COURSE_BASES, NotExplorable, attempt_image
+from insight.layers import explore
+from insight.store import saved_image
+
+UNION_ENTRIES = 500  # entries of the union view sent at most; a path filter narrows them
+FILE_BYTES = 64 * 1024  # of a file's content shown at most
+
+
+def _image_of(request: HttpRequest, source: str, key: str) -> tuple[AbstractContextManager[str], str | None]:
+    """What names the image (a context manager yielding its tag) and the Dockerfile that built it, if known."""
+    if source == "bases":
+        if key not in COURSE_BASES:
+            raise Http404
+        return nullcontext(key), None
+    attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=key, user=request.user)
+    return attempt_image(_engine(), attempt), attempt.files.get("Dockerfile")
+
+
+def _engine() -> Engine:
+    return Engine.from_settings()
+
+
+def _answer(request: HttpRequest, source: str, key: str, read: Callable[[Engine, str, str | None], dict]):
+    try:
+        image, dockerfile = _image_of(request, source, key)
+        with image as tag:
+            return JsonResponse(read(_engine(), tag, dockerfile))
+    except NotExplorable:
+        return JsonResponse({"error": both(gettext_noop("This attempt made no image to explore."))}, status=404)
+    except EngineUnavailable:
+        return JsonResponse({"error": both(gettext_noop("The sandbox is not available; try again in a minute."))},
+                            status=503)
+
+
+@login_required
+@require_GET
+def image_explained(request: HttpRequest, source: str, key: str) -> JsonResponse:
+    """The layer table, the waste and the effective command; `?args=` (repeatable) and `?entrypoint=` as for
+    `docker run`."""
+    args = request.GET.getlist("args")
+    entrypoint = request.GET.get("entrypoint")
+    return _answer(request, source, key, lambda engine, tag, dockerfile: explain(
+        engine, tag, dockerfile=dockerfile, run_args=args, entrypoint=entrypoint).as_dict())
+
+
+@login_required
+@require_GET
+def union_view(request: HttpRequest, source: str, key: str) -> JsonResponse:
+    """The merged filesystem: each entry with the layer it comes from and the lower entries it hides."""
+    needle = request.GET.get("path", "").strip("/")
+
+    def read(engine: Engine, tag: str, dockerfile: str | None) -> dict:
+        union = explore(saved_image(engine, tag)).union
+        matching = [entry for path, entry in sorted(union.items()) if needle in path]
+        return {"entries": [{"path": e.path, "kind": e.kind, "size": e.size, "layer": e.layer,
+                             "hides": [{"layer": layer, "size": size} for layer, size in e.hides]}
+                            for e in matching[:UNION_ENTRIES]],
+                "matching": len(matching), "truncated": len(matching) > UNION_ENTRIES}
+    return _answer(request, source, key, read)
+
+
+@login_required
+@require_GET
+def layer_file(request: HttpRequest, source: str, key: str) -> JsonResponse:
+    """A file as layer `?layer=` (its index in the layer table) records it: text up to FILE_BYTES, or binary."""
+    path = request.GET.get("path", "").strip("/")
+    try:
+        layer = int(request.GET.get("layer", ""))
+    except ValueError:
+        raise Http404 from None
+
+    def read(engine: Engine, tag: str, dockerfile: str | None) -> dict:
+        layers = explore(saved_image(engine, tag)).layers
+        diff_id = layers[layer].diff_id if 0 <= layer < len(layers) else None
+        found = engine.read_layer_file(tag, diff_id, path, FILE_BYTES) if diff_id and path else None
+        if found is None:
+            raise Http404
+        content, size = found
+        text = _text(content)
+        return {"path": path, "layer": layer, "size": size, "binary": text is None, "text": text,
+                "truncated": size > len(content)}
+    return _answer(request, source, key, read)
+
+
+def _text(content: bytes) -> str | None:
+    if b"\0" in content:
+        return None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as cut:  # a character cut at the size cap is still text
+        return content[:cut.start].decode("utf-8") if cut.start >= len(content) - 3 else None
