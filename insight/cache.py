@@ -56,7 +56,8 @@ class CacheMiss:
     suggestion: list[str] | None = None  # the instructions in an order that keeps the cache for what comes first
 
     def as_event(self) -> dict:
-        return {"type": "cache_miss", **asdict(self), "message": self.message()}
+        hint = both(_("This order would have kept the cache:")) if self.suggestion else None
+        return {"type": "cache_miss", **asdict(self), "message": self.message(), "hint": hint}
 
     def message(self) -> dict[str, str]:
         where = {"step": self.step, "line": self.line}
