@@ -10,4 +10,5 @@ urlpatterns = [
          name="insight-attempt"),
     path("insight/attempts/<int:key>/union", views.union_view, {"source": "attempts"}, name="insight-attempt-union"),
     path("insight/attempts/<int:key>/file", views.layer_file, {"source": "attempts"}, name="insight-attempt-file"),
+    path("insight/attempts/<int:key>/compare", views.compared_with_reference, name="insight-attempt-compare"),
 ]

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from attempts.models import Attempt
 from engine.engine import Engine, EngineUnavailable
 from engine.messages import both
+from insight.compare import compare
 from insight.explain import explain
-from insight.images import COURSE_BASES, NotExplorable, attempt_image
+from insight.images import COURSE_BASES, NotExplorable, attempt_image, reference_image
 from insight.layers import explore
 from insight.store import saved_image
 
@@ -38,10 +39,17 @@ def _engine() -> Engine:
 
 
 def _answer(request: HttpRequest, source: str, key: str, read: Callable[[Engine, str, str | None], dict]):
-    try:
+    def work() -> dict:
         image, dockerfile = _image_of(request, source, key)
         with image as tag:
-            return JsonResponse(read(_engine(), tag, dockerfile))
+            return read(_engine(), tag, dockerfile)
+    return _answering(work)
+
+
+def _answering(work: Callable[[], dict]) -> JsonResponse:
+    """`work`'s answer as JSON, or the plain reason there is none."""
+    try:
+        return JsonResponse(work())
     except NotExplorable:
         return JsonResponse({"error": both(gettext_noop("This attempt made no image to explore."))}, status=404)
     except EngineUnavailable:
@@ -106,3 +114,17 @@ def _text(content: bytes) -> str | None:
         return content.decode("utf-8")
     except UnicodeDecodeError as cut:  # a character cut at the size cap is still text
         return content[:cut.start].decode("utf-8") if cut.start >= len(content) - 3 else None
+
+
+@login_required
+@require_GET
+def compared_with_reference(request: HttpRequest, key: str) -> JsonResponse:
+    """One of the learner's attempts beside the exercise's reference solution."""
+    attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=key, user=request.user)
+    engine = _engine()
+
+    def work() -> dict:
+        with attempt_image(engine, attempt) as mine, reference_image(engine, attempt) as reference:
+            return compare(explain(engine, mine, dockerfile=attempt.files.get("Dockerfile")),
+                           explain(engine, reference))
+    return _answering(work)

@@ -75,3 +75,19 @@ def test_a_learners_own_attempt_is_rebuilt_explored_and_untagged(client, ada, se
         ("WORKDIR /app", 2), ("COPY app.py .", 3), ('CMD ["python3", "app.py"]', 4)]
     assert explained["argv"] == ["python3", "app.py"]
     assert not real_engine.image_exists(f"layerlab-attempt:{attempt.sandbox_id}-insight")
+
+
+@pytest.mark.engine
+def test_an_attempt_is_compared_with_the_reference_solution(client, ada, settings, tmp_path, real_engine, engine):
+    settings.STATE_DIR = tmp_path
+    files = {**FILES, "Dockerfile": "FROM layerlab/python\nWORKDIR /app\nCOPY . .\nCMD python3 app.py\n",
+             "notes.txt": "left behind\n"}
+    attempt = jobs.submit(ada, Exercise.objects.get(slug="first-dockerfile"), "try", files)
+    jobs.run_attempt(real_engine, jobs.claim_next("test:1"), threading.Event())
+    compared = client.get(reverse("insight-attempt-compare", kwargs={"key": attempt.id})).json()
+    [cmd] = [difference for difference in compared["config"] if difference["field"] == "cmd"]
+    assert (cmd["mine"], cmd["reference"]) == (["/bin/sh", "-c", "python3 app.py"], ["python3", "app.py"])
+    assert "app/notes.txt" in compared["only_mine"]["paths"] and "app/Dockerfile" in compared["only_mine"]["paths"]
+    assert compared["only_reference"]["count"] == 0
+    assert compared["layers"]["mine"] == compared["layers"]["reference"]
+    assert not real_engine.image_exists(f"layerlab-attempt:{attempt.sandbox_id}-reference")
