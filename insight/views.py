@@ -2,10 +2,11 @@
 of its layers. A learner sees their own attempts' images and the course base images, nobody else's."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
@@ -22,6 +23,22 @@ from insight.store import saved_image
 
 UNION_ENTRIES = 500  # entries of the union view sent at most; a path filter narrows them
 FILE_BYTES = 64 * 1024  # of a file's content shown at most
+BUSY_SECONDS = 300  # the longest one learner's exploration holds their turn, should its request never end
+
+
+class Busy(Exception):
+    """The learner is already exploring an image: each exploration may rebuild and read one, one at a time."""
+
+
+@contextmanager
+def _one_at_a_time(user) -> Iterator[None]:
+    key = f"insight.exploring.{user.pk}"
+    if not cache.add(key, True, timeout=BUSY_SECONDS):
+        raise Busy
+    try:
+        yield
+    finally:
+        cache.delete(key)
 
 
 def _image_of(request: HttpRequest, source: str, key: str) -> tuple[AbstractContextManager[str], str | None]:
@@ -43,13 +60,17 @@ def _answer(request: HttpRequest, source: str, key: str, read: Callable[[Engine,
         image, dockerfile = _image_of(request, source, key)
         with image as tag:
             return read(_engine(), tag, dockerfile)
-    return _answering(work)
+    return _answering(request, work)
 
 
-def _answering(work: Callable[[], dict]) -> JsonResponse:
+def _answering(request: HttpRequest, work: Callable[[], dict]) -> JsonResponse:
     """`work`'s answer as JSON, or the plain reason there is none."""
     try:
-        return JsonResponse(work())
+        with _one_at_a_time(request.user):
+            return JsonResponse(work())
+    except Busy:
+        return JsonResponse({"error": both(gettext_noop("You are exploring an image already; wait for it."))},
+                            status=429)
     except NotExplorable:
         return JsonResponse({"error": both(gettext_noop("This attempt made no image to explore."))}, status=404)
     except EngineUnavailable:
@@ -127,4 +148,4 @@ def compared_with_reference(request: HttpRequest, key: str) -> JsonResponse:
         with attempt_image(engine, attempt) as mine, reference_image(engine, attempt) as reference:
             return compare(explain(engine, mine, dockerfile=attempt.files.get("Dockerfile")),
                            explain(engine, reference))
-    return _answering(work)
+    return _answering(request, work)

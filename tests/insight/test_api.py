@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.urls import reverse
 
 from attempts import jobs
@@ -91,3 +92,13 @@ def test_an_attempt_is_compared_with_the_reference_solution(client, ada, setting
     assert compared["only_reference"]["count"] == 0
     assert compared["layers"]["mine"] == compared["layers"]["reference"]
     assert not real_engine.image_exists(f"layerlab-attempt:{attempt.sandbox_id}-reference")
+
+
+def test_one_learner_explores_one_image_at_a_time(client, ada):
+    mine = attempt_of(ada, status="finished", outcome_kind="rejected")
+    cache.add(f"insight.exploring.{ada.pk}", True)
+    try:
+        response = client.get(reverse("insight-attempt", kwargs={"key": mine.id}))
+    finally:
+        cache.delete(f"insight.exploring.{ada.pk}")
+    assert response.status_code == 429 and "already" in response.json()["error"]["en"]
