@@ -3,6 +3,7 @@ from django.urls import path
 from insight import views
 
 urlpatterns = [
+    path("insight/attempts/<int:key>/", views.attempt_page, name="insight-attempt-page"),
     path("insight/bases/<path:key>/explained", views.image_explained, {"source": "bases"}, name="insight-base"),
     path("insight/bases/<path:key>/union", views.union_view, {"source": "bases"}, name="insight-base-union"),
     path("insight/bases/<path:key>/file", views.layer_file, {"source": "bases"}, name="insight-base-file"),

@@ -1,20 +1,22 @@
-"""Insight's JSON API (docs/insight.md): an image explained, its union filesystem filtered by path, a file of one
-of its layers. A learner sees their own attempts' images and the course base images, nobody else's."""
+"""Insight over HTTP (docs/insight.md): an image explained, its union filesystem filtered by path, a file of one
+of its layers, the comparison with the reference, and the attempt page that shows them. A learner sees their own
+attempts' images and the course base images, nobody else's."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_noop
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language, gettext_noop
 from django.views.decorators.http import require_GET
 
 from attempts.models import Attempt
 from engine.engine import Engine, EngineUnavailable
-from engine.messages import both
+from engine.messages import both, content_language
 from insight.compare import compare
 from insight.explain import explain
 from insight.images import COURSE_BASES, NotExplorable, attempt_image, reference_image
@@ -64,18 +66,24 @@ def _answer(request: HttpRequest, source: str, key: str, read: Callable[[Engine,
 
 
 def _answering(request: HttpRequest, work: Callable[[], dict]) -> JsonResponse:
-    """`work`'s answer as JSON, or the plain reason there is none."""
+    answer, refusal = _attempted(request, work)
+    if refusal is not None:
+        error, status = refusal
+        return JsonResponse({"error": error}, status=status)
+    return JsonResponse(answer)
+
+
+def _attempted(request: HttpRequest, work: Callable[[], dict]) -> tuple[dict | None, tuple[dict, int] | None]:
+    """`work`'s answer, or the plain reason there is none and its HTTP status."""
     try:
         with _one_at_a_time(request.user):
-            return JsonResponse(work())
+            return work(), None
     except Busy:
-        return JsonResponse({"error": both(gettext_noop("You are exploring an image already; wait for it."))},
-                            status=429)
+        return None, (both(gettext_noop("You are exploring an image already; wait for it.")), 429)
     except NotExplorable:
-        return JsonResponse({"error": both(gettext_noop("This attempt made no image to explore."))}, status=404)
+        return None, (both(gettext_noop("This attempt made no image to explore.")), 404)
     except EngineUnavailable:
-        return JsonResponse({"error": both(gettext_noop("The sandbox is not available; try again in a minute."))},
-                            status=503)
+        return None, (both(gettext_noop("The sandbox is not available; try again in a minute.")), 503)
 
 
 @login_required
@@ -126,6 +134,39 @@ def layer_file(request: HttpRequest, source: str, key: str) -> JsonResponse:
         return {"path": path, "layer": layer, "size": size, "binary": text is None, "text": text,
                 "truncated": size > len(content)}
     return _answer(request, source, key, read)
+
+
+@login_required
+@require_GET
+def attempt_page(request: HttpRequest, key: str):
+    """One of the learner's attempts, seen from inside: why its cache missed, its layers, waste, command, files."""
+    attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=key, user=request.user)
+    language = content_language(get_language() or "en")
+    path = request.GET.get("path", "").strip("/")
+    context = {"attempt": attempt, "path": path,
+               "misses": [_localized(miss, language) for miss in
+                          attempt.events.filter(data__type="cache_miss").values_list("data", flat=True)]}
+
+    def work() -> dict:
+        engine = _engine()
+        with attempt_image(engine, attempt) as tag:
+            explanation = explain(engine, tag, dockerfile=attempt.files.get("Dockerfile"))
+        report = explanation.as_dict()
+        union = explanation.exploration.union
+        matching = [entry for name, entry in sorted(union.items()) if path in name] if path else []
+        return {"report": report, "efficiency": round(100 * report["efficiency"], 1),
+                "argv": json.dumps(report["argv"]), "union": matching[:UNION_ENTRIES]}
+    answer, refusal = _attempted(request, work)
+    if refusal is not None:
+        context["unavailable"] = refusal[0][language]
+    else:
+        context.update(answer)
+    return render(request, "insight/attempt.html", context)
+
+
+def _localized(miss: dict, language: str) -> dict:
+    return {**miss, "text": (miss.get("message") or {}).get(language, ""),
+            "hint": (miss.get("hint") or {}).get(language, "")}
 
 
 def _text(content: bytes) -> str | None:

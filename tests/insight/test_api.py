@@ -102,3 +102,25 @@ def test_one_learner_explores_one_image_at_a_time(client, ada):
     finally:
         cache.delete(f"insight.exploring.{ada.pk}")
     assert response.status_code == 429 and "already" in response.json()["error"]["en"]
+
+
+def test_the_attempt_page_is_its_owners_only(client, ada):
+    theirs = attempt_of(User.objects.create_user("bea"), status="finished", outcome_kind="ok")
+    assert client.get(reverse("insight-attempt-page", kwargs={"key": theirs.id})).status_code == 404
+
+
+@pytest.mark.engine
+def test_the_attempt_page_says_why_the_cache_missed_and_what_is_wasted(client, ada, settings, tmp_path,
+                                                                      real_engine, engine):
+    settings.STATE_DIR = tmp_path
+    exercise = Exercise.objects.get(slug="first-dockerfile")
+    wasteful = {**FILES, "Dockerfile": FILES["Dockerfile"].replace("CMD", "RUN head -c 5000 /dev/zero > junk\n"
+                                                                          "RUN rm junk\nCMD")}
+    for files in (wasteful, {**wasteful, "app.py": "print('Hello from Layerlab!')  # again\n"}):
+        attempt = jobs.submit(ada, exercise, "try", files)
+        jobs.run_attempt(real_engine, jobs.claim_next("test:1"), threading.Event())
+    page = client.get(reverse("insight-attempt-page", kwargs={"key": attempt.id}), {"path": "app/"}).content.decode()
+    assert "Step 3 (line 3) missed the cache: the files it copies changed: app.py." in page
+    assert "<code>/app/junk</code>" in page and "4.9\xa0KB" in page  # 5000 bytes, as Django writes sizes
+    assert "<code>/app/app.py</code>" in page  # the filtered filesystem
+    assert "[&quot;python3&quot;, &quot;app.py&quot;]" in page
