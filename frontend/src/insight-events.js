@@ -1,5 +1,7 @@
 // A cache_miss event (docs/insight.md) as terminal lines: why the step missed the cache, what changed (files with
 // their old and new content digests, ENV/ARG values), and an order of instructions that would have kept it.
+import { el } from "./dom.js";
+
 const NONE = "∅";
 
 const shortDigest = (digest) => (digest ? String(digest).replace(/^sha256:/, "").slice(0, 12) : NONE);
@@ -17,4 +19,13 @@ export function cacheMissLines(event, localize) {
     for (const instruction of event.suggestion) lines.push({ text: `    ${instruction}`, style: "dim" });
   }
   return lines;
+}
+
+// A link from a stored attempt to the page that shows its image from inside; none for a publish, which built
+// nothing of its own, or on a page that was not given the address.
+export function insightLink(app, attempt) {
+  const pattern = app.data.urls && app.data.urls.insight;
+  if (!pattern || attempt.kind === "publish") return null;
+  const href = pattern.replace(/\/0(\/?)$/, `/${encodeURIComponent(attempt.id)}$1`);
+  return el("a", { href, text: app.i18n.t("exploreImage") });
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { insightLink } from "../src/insight-events.js";
 import { applyEvent, emptyOutput } from "../src/output-state.js";
 import { keyedI18n } from "./helpers.js";
 
@@ -29,4 +30,19 @@ test("a changed variable shows its old and new value, and no suggestion means no
     variables: [{ name: "GREETING", old: "hi", new: null }] };
   assert.deepEqual(applyEvent(emptyOutput(i18n, 42, "try", true), event, i18n).lines.map((item) => item.text),
     [MISS.message.en, "  GREETING: hi → ∅"]);
+});
+
+test("a stored attempt links to the page of its image, a publish does not", () => {
+  globalThis.document = { createElement: (tag) => ({
+    tag, attributes: {}, setAttribute(name, value) { this.attributes[name] = value; }, append() {},
+  }) };
+  try {
+    const app = { data: { urls: { insight: "/insight/attempts/0/" } }, i18n };
+    const link = insightLink(app, { id: 42, kind: "try" });
+    assert.equal(link.attributes.href, "/insight/attempts/42/");
+    assert.equal(link.textContent, "exploreImage");
+    assert.equal(insightLink(app, { id: 43, kind: "publish" }), null);
+  } finally {
+    delete globalThis.document;
+  }
 });
