@@ -1,10 +1,12 @@
-"""The images a learner may explore: a course base image (anyone logged in), or the image of one of their own
-attempts, built again from the attempt's files, and beside it the exercise's reference solution. The build cache
-makes that rebuild take the layers the attempt made (a fully cached build takes a fraction of a second); the
-rebuilt tag is dropped as soon as it has been read, so nothing outlives the request but the cache, which the sweep
+"""The images a learner may explore: a course base image (anyone logged in), an image of their own namespace in
+the course registry (pulled with their rights alone, so no one else's), or the image of one of their own attempts,
+built again from the attempt's files, and beside it the exercise's reference solution. The build cache makes that
+rebuild take the layers the attempt made (a fully cached build takes a fraction of a second); every tag made here
+is dropped as soon as the image has been read, so nothing outlives the request but the cache, which the sweep
 prunes as it always does."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -15,7 +17,9 @@ from course.exercises import find_exercise_folder, load_exercise
 from engine.engine import Engine
 from engine.images import RECIPES
 from engine.outcomes import OutcomeKind
+from engine.references import RELATIVE_REPOSITORY, TAG
 from grading.spec import grading_spec
+from registry.registry import LearnerRegistry
 
 COURSE_BASES = tuple(recipe.name for recipe in RECIPES)
 
@@ -49,3 +53,20 @@ def _built(engine: Engine, attempt: Attempt, files: dict[str, bytes], tag: str) 
         yield build.image
     finally:
         engine.discard(build)
+
+
+@contextmanager
+def registry_image(engine: Engine, namespace: str, repository: str, tag: str) -> Iterator[str]:
+    """`<namespace>/<repository>:<tag>` pulled from the course registry with the rights of that namespace's owner,
+    tagged like an attempt's image for as long as the block runs."""
+    if not RELATIVE_REPOSITORY.match(repository) or not TAG.match(tag):
+        raise NotExplorable(repository)
+    learner = LearnerRegistry(namespace)
+    pulled = list(engine.pull(learner.reference(repository, tag), credentials=learner.credentials(),
+                              attempt_id=f"insight-{secrets.token_hex(6)}"))[-1]
+    if not pulled.outcome.ok:
+        raise NotExplorable(pulled.outcome.kind)
+    try:
+        yield pulled.image
+    finally:
+        engine.untag(pulled.image)

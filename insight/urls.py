@@ -12,4 +12,8 @@ urlpatterns = [
     path("insight/attempts/<int:key>/union", views.union_view, {"source": "attempts"}, name="insight-attempt-union"),
     path("insight/attempts/<int:key>/file", views.layer_file, {"source": "attempts"}, name="insight-attempt-file"),
     path("insight/attempts/<int:key>/compare", views.compared_with_reference, name="insight-attempt-compare"),
+    path("insight/registry/<path:key>/explained", views.image_explained, {"source": "registry"},
+         name="insight-registry"),
+    path("insight/registry/<path:key>/union", views.union_view, {"source": "registry"}, name="insight-registry-union"),
+    path("insight/registry/<path:key>/file", views.layer_file, {"source": "registry"}, name="insight-registry-file"),
 ]

@@ -19,7 +19,7 @@ from engine.engine import Engine, EngineUnavailable
 from engine.messages import both, content_language
 from insight.compare import compare
 from insight.explain import explain
-from insight.images import COURSE_BASES, NotExplorable, attempt_image, reference_image
+from insight.images import COURSE_BASES, NotExplorable, attempt_image, reference_image, registry_image
 from insight.layers import explore
 from insight.store import saved_image
 
@@ -49,6 +49,9 @@ def _image_of(request: HttpRequest, source: str, key: str) -> tuple[AbstractCont
         if key not in COURSE_BASES:
             raise Http404
         return nullcontext(key), None
+    if source == "registry":  # the learner's own namespace: the URL names no one else's
+        repository, _, tag = key.rpartition(":")
+        return registry_image(_engine(), request.user.get_username(), repository, tag), None
     attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=key, user=request.user)
     return attempt_image(_engine(), attempt), attempt.files.get("Dockerfile")
 
