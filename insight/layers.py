@@ -106,7 +106,7 @@ def instruction_text(created_by: str) -> str:
 def _layers(saved: SavedImage, steps: Sequence[DockerfileStep]) -> list[Layer]:
     history = [entry for entry in saved.history if SANDBOX_LABEL not in entry.created_by]
     if len([entry for entry in saved.history if entry.made_layer]) != len(saved.layers):
-        history = [*(_Unrecorded() for _ in saved.layers)]  # an image imported without a history
+        history = [_Unrecorded() for _ in saved.layers]  # an image imported without a history
     diff_ids = iter(layer.diff_id for layer in saved.layers)
     first_step = len(history) - len(steps)
     layers = []

@@ -43,7 +43,8 @@ def _one_at_a_time(user) -> Iterator[None]:
         cache.delete(key)
 
 
-def _image_of(request: HttpRequest, source: str, key: str) -> tuple[AbstractContextManager[str], str | None]:
+def _image_of(request: HttpRequest, engine: Engine, source: str,
+              key: str) -> tuple[AbstractContextManager[str], str | None]:
     """What names the image (a context manager yielding its tag) and the Dockerfile that built it, if known."""
     if source == "bases":
         if key not in COURSE_BASES:
@@ -51,9 +52,9 @@ def _image_of(request: HttpRequest, source: str, key: str) -> tuple[AbstractCont
         return nullcontext(key), None
     if source == "registry":  # the learner's own namespace: the URL names no one else's
         repository, _, tag = key.rpartition(":")
-        return registry_image(_engine(), request.user.get_username(), repository, tag), None
+        return registry_image(engine, request.user.get_username(), repository, tag), None
     attempt = get_object_or_404(Attempt.objects.select_related("exercise"), id=key, user=request.user)
-    return attempt_image(_engine(), attempt), attempt.files.get("Dockerfile")
+    return attempt_image(engine, attempt), attempt.files.get("Dockerfile")
 
 
 def _engine() -> Engine:
@@ -62,9 +63,10 @@ def _engine() -> Engine:
 
 def _answer(request: HttpRequest, source: str, key: str, read: Callable[[Engine, str, str | None], dict]):
     def work() -> dict:
-        image, dockerfile = _image_of(request, source, key)
+        engine = _engine()
+        image, dockerfile = _image_of(request, engine, source, key)
         with image as tag:
-            return read(_engine(), tag, dockerfile)
+            return read(engine, tag, dockerfile)
     return _answering(request, work)
 
 
