@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attempts import news
 from attempts.models import Attempt, AttemptEvent
+from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
 from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
@@ -257,6 +258,8 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
         for item in batched(pumped(stream, cancelled)):
             if (event := as_event(item)) is not None:
                 record(attempt, event)
+                if event["type"] == "step_finished" and not event["cached"]:
+                    _announce_cache_miss(attempt, event["step"])
             elif isinstance(item, tuple):  # the final (status, outcome, report)
                 _finish(attempt, *item)
     except EngineUnavailable as error:
@@ -267,6 +270,12 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
         log.exception("internal error %s in attempt %s", error_id, attempt.id)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.INTERNAL_ERROR, "build", {"error_id": error_id}),
                 None)
+
+
+def _announce_cache_miss(attempt: Attempt, step: int) -> None:
+    for _receiver, answer in step_missed_cache.send(sender=Attempt, attempt=attempt, step=step):
+        if answer is not None:
+            record(attempt, answer)
 
 
 _TICK = object()  # nothing new for a while: time to send what is waiting

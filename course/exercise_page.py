@@ -26,6 +26,7 @@ def page_strings() -> dict[str, str]:
         "attemptRestored": _("The files of attempt #{id} are in the editor now. "
                              "Ctrl+Z in a file takes back its change."),
         "attemptTitle": _("Attempt #{id} · {kind}"),
+        "exploreImage": _("Look inside its image: layers, wasted space, command, why the cache missed"),
         "cached": _("cached"),
         "cancelling": _("Cancelling attempt #{id}…"),
         "checkAdvice": _("Advice"),

@@ -86,6 +86,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "draft": reverse("exercise-draft", args=[exercise.slug]),
             "attempts": reverse("exercise-attempts", args=[exercise.slug]),
             "attempt": reverse("attempt", args=[0]),
+            "insight": reverse("insight-attempt-page", args=[0]),
             "login": reverse("login"),
         },
         "active_attempt": active,

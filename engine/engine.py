@@ -12,8 +12,9 @@ Everything a learner submits is built and run here, on the project's own Docker 
 
 Both generators also *return* their result, so `result = yield from engine.build(...)` works too.
 
-The parts: the connection and removals (client), build (build), run and stop (run), inspect (inspect), push
-and pull (transfer), the course's base images (bases), the reaper (reap); the watchdog and the labels serve them.
+The parts: the connection and removals (client), build (build), run and stop (run), inspect (inspect), the
+layers as `docker save` streams them (layers), push and pull (transfer), the course's base images (bases), the
+reaper (reap); the watchdog and the labels serve them.
 Callers import every name they need from here.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from engine.labels import (
     LABEL_ROLE,
     attempt_tag,
 )
+from engine.layers import LayerReader
 from engine.limits import MB, SandboxLimits
 from engine.reap import Reaper
 from engine.run import Runner, runtime_reason
@@ -68,6 +70,7 @@ class Engine:
         self.transfers = Transfers(self.client, self.inspector)
         self.bases = BaseImages(self.client, self.inspector)
         self.reaper = Reaper(self.client, self.cache_guard)
+        self.layers = LayerReader(self.client)
 
         self.version, self.info = self.client.version, self.client.info
         self.discard, self.untag, self.remove = self.client.discard, self.client.untag, self.client.remove
@@ -76,6 +79,7 @@ class Engine:
         self.inspect, self.inspect_raw = self.inspector.inspect, self.inspector.inspect_raw
         self.image_exists, self.read_paths = self.inspector.image_exists, self.inspector.read_paths
         self.layer_listing = self.inspector.layer_listing
+        self.index_layers, self.read_layer_file = self.layers.index_layers, self.layers.read_layer_file
         self.push, self.pull = self.transfers.push, self.transfers.pull
         self.import_base_image, self.pull_base_image = self.bases.import_base_image, self.bases.pull_base_image
         self.refuse_onbuild, self.base_images = self.bases.refuse_onbuild, self.bases.base_images

@@ -230,3 +230,45 @@ class RepositoryFacts:
     digests: dict[str, str]  # tag -> manifest digest, for the tags the checks ask about that exist
     configs: dict[str, dict[str, Any]]  # digest -> the image config (Cmd, Entrypoint, Labels ...)
     pulls: dict[str, Outcome]  # digest -> how pulling it by digest went
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One path a filesystem layer records, as its tar holds it (paths without a leading "/").
+
+    `kind` is "file", "dir", "symlink", "hardlink", "other", or a deletion: "whiteout" (`.wh.<name>` deletes
+    `path` from the layers below) or "opaque" (`.wh..wh..opq` hides everything below of directory `path`).
+    """
+
+    path: str
+    kind: str
+    size: int
+    mode: int
+    digest: str | None = None  # a regular file's sha256
+    link: str | None = None
+
+    @property
+    def deletes(self) -> bool:
+        return self.kind in ("whiteout", "opaque")
+
+
+@dataclass(frozen=True)
+class LayerIndex:
+    diff_id: str
+    entries: tuple[FileEntry, ...]
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One entry of an image's history: the instruction, and whether it made a filesystem layer."""
+
+    created_by: str
+    made_layer: bool
+
+
+@dataclass(frozen=True)
+class SavedImage:
+    """An image as `docker save` describes it: its layers' indexes, oldest first, and its whole history."""
+
+    layers: tuple[LayerIndex, ...]
+    history: tuple[HistoryStep, ...]

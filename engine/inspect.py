@@ -63,16 +63,16 @@ class Inspector:
             return replace(self._read_path(container, target, max_bytes, follow - 1), path=path)
         if stat["mode"] & (1 << 31):  # Go's os.ModeDir, as the API reports it
             return PathFact(path, exists=True, is_dir=True)
-        content = _first_file(_ChunkReader(chunks), max_bytes)
+        content = _first_file(ChunkReader(chunks), max_bytes)
         return PathFact(path, exists=True, size=stat["size"], content=content, truncated=stat["size"] > max_bytes)
 
     def layer_listing(self, image: str) -> list[LayerListing]:
         """The paths in each filesystem layer of `image`, from `docker save`, oldest layer first."""
         with engine_errors():
-            return _listings_from_save(_ChunkReader(self.client.api.get_image(image, chunk_size=1024 * 1024)))
+            return _listings_from_save(ChunkReader(self.client.api.get_image(image, chunk_size=1024 * 1024)))
 
 
-class _ChunkReader(io.RawIOBase):
+class ChunkReader(io.RawIOBase):
     """A file object over a generator of byte chunks, so tarfile can stream what the daemon sends."""
 
     def __init__(self, chunks: Iterator[bytes]):

@@ -53,13 +53,20 @@ class Runner:
         as_root: bool = False,
         limits: SandboxLimits | None = None,
         cancel: threading.Event | None = None,
+        entrypoint: list[str] | None = None,
     ) -> Iterator[LogLine | RunResult]:
-        """Run `image` (with `args` replacing its CMD). Yields output lines, then a RunResult, which it also returns."""
+        """Run `image` (with `args` replacing its CMD, and `entrypoint` its ENTRYPOINT as `docker run
+        --entrypoint` does: `[""]` resets it). Yields output lines, then a RunResult, which it also returns."""
         limits = limits or self.limits
         timeout = min(timeout or limits.run_timeout, limits.run_timeout)
         started = time.monotonic()
         try:
-            container = self.create_container(image, args, env=env, as_root=as_root, limits=limits, init=True)
+            container = self.create_container(image, args, env=env, as_root=as_root, limits=limits, init=True,
+                                              entrypoint=entrypoint)
+        except ContainerRefused as refused:
+            result = RunResult(refused.outcome)
+            yield result
+            return result
         except EngineUnavailable:
             result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"))
             yield result
@@ -113,6 +120,7 @@ class Runner:
         as_root: bool,
         limits: SandboxLimits,
         init: bool,
+        entrypoint: list[str] | None = None,
     ) -> str:
         """A container of `image`, created, not started: no network, no capabilities, a read-only root with
         tmpfs scratch space, and the sandbox's limits on memory, processes, CPU and logs."""
@@ -130,16 +138,23 @@ class Runner:
             init=init,
             log_config=LogConfig(type="json-file", config={"max-size": f"{limits.log_kb}k", "max-file": "1"}),
         )
-        with engine_errors():
-            created = self.client.api.create_container(
-                image,
-                command=list(args) if args is not None else None,
-                user="0:0" if as_root else limits.run_user,
-                environment=dict(env or {}),
-                labels=attempt_labels(image),
-                network_disabled=True,
-                host_config=host_config,
-            )
+        try:
+            with engine_errors():
+                created = self.client.api.create_container(
+                    image,
+                    command=list(args) if args is not None else None,
+                    entrypoint=list(entrypoint) if entrypoint is not None else None,
+                    user="0:0" if as_root else limits.run_user,
+                    environment=dict(env or {}),
+                    labels=attempt_labels(image),
+                    network_disabled=True,
+                    host_config=host_config,
+                )
+        except docker.errors.APIError as error:
+            if error.status_code != 400:
+                raise
+            # The image cannot make a container as it is: "no command specified" for one without a command.
+            raise ContainerRefused(without_host_paths(error.explanation or str(error))) from error
         return created["Id"]
 
     def _scratch_mounts(self, image: str, limits: SandboxLimits) -> dict[str, str]:

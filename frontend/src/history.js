@@ -4,6 +4,7 @@ import { compareFiles } from "./diff.js";
 import { $, el } from "./dom.js";
 import { createEditor, languageFor } from "./editor.js";
 import { DOCKERFILE, kindLabel, orderedNames } from "./format.js";
+import { insightLink } from "./insight-events.js";
 import { historyOutcome } from "./outcomes.js";
 import { createTabSet } from "./tabs.js";
 
@@ -97,7 +98,8 @@ export function createHistory(app) {
   function renderViewer(attempt) {
     $("attempt-view").hidden = false;
     $("attempt-view-title").textContent = t("attemptTitle", { id: attempt.id, kind: kindLabel(t, attempt.kind) });
-    $("attempt-view-summary").textContent = `${historyOutcome(t, attempt)} · ${app.i18n.time(attempt.created_at)}`;
+    $("attempt-view-summary").replaceChildren(`${historyOutcome(t, attempt)} · ${app.i18n.time(attempt.created_at)} `,
+      insightLink(app, attempt) || "");
     $("diff-view").hidden = true;
     clearViewerFiles();
     const files = attempt.files || {};

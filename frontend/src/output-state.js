@@ -3,6 +3,7 @@
 // applyEvent never changes the state it is given, so the pane redraws only the parts whose value changed.
 import { logLines } from "./ansi.js";
 import { formatSeconds, formatWait, shortLayer } from "./format.js";
+import { cacheMissLines } from "./insight-events.js";
 import { TERMINAL_STYLE, resultStyle, resultSummary } from "./outcomes.js";
 
 // Docker's own words for a layer's state, as string keys; words it may add later pass through as they are.
@@ -76,6 +77,10 @@ const HANDLERS = {
       : { ...item, state: "done", cached: Boolean(event.cached), seconds: Number(event.seconds) }));
     const currentStep = state.currentStep === event.step ? null : state.currentStep;
     return { state: { ...state, steps, currentStep }, lines: [] };
+  },
+
+  cache_miss(state, event, { localize }) {
+    return { state, lines: cacheMissLines(event, localize) };
   },
 
   // One event may carry several lines (output goes out in batches): each is a line of the terminal.
