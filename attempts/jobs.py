@@ -451,9 +451,15 @@ def requeue_expired() -> int:
 
 def recover_interrupted(host: str, alive: str) -> int:
     """Attempts left running by a process of this host that is gone, taken back at once rather than when their
-    leases run out: a restarted server knows its earlier self is dead."""
-    stale = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
-    return sum(take_back(Lease.of(attempt)) for attempt in stale)
+    leases run out: a restarted server knows its earlier self is dead. Other live workers of the host keep theirs."""
+    running = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
+    return sum(take_back(Lease.of(attempt)) for attempt in running if not _process_exists(attempt.worker))
+
+
+def _process_exists(worker: str) -> bool:
+    """Whether the process a worker name (`host:pid`, of this host) stands for still runs."""
+    pid = worker.rpartition(":")[2]
+    return pid.isdigit() and os.path.exists(f"/proc/{pid}")
 
 
 class WorkerPool:

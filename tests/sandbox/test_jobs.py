@@ -1,4 +1,5 @@
 """The job queue: atomic claims, recovery after a crash, queue estimates."""
+import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,16 @@ def test_attempts_left_running_by_a_dead_process_are_queued_again_then_failed(co
     attempt.refresh_from_db()
     assert attempt.status == "failed"
     assert attempt.events.last().data["type"] == "result"
+
+
+def test_attempts_of_another_live_worker_process_of_the_host_are_left_to_it(course):
+    host = socket.gethostname()
+    attempt = Attempt.objects.create(user=User.objects.create_user("ada"),
+                                     exercise=Exercise.objects.get(slug="push-private-registry"), kind="try",
+                                     status="running", worker=f"{host}:{os.getpid()}")
+    assert jobs.recover_interrupted(host, alive=f"{host}:1") == 0
+    attempt.refresh_from_db()
+    assert attempt.status == "running"
 
 
 def claimed_until_empty(worker: str, start: threading.Barrier) -> list[int]:
