@@ -78,8 +78,9 @@ class ExtraEngine:
         os.kill(pid, signal.SIGKILL)
 
     def _script(self, command: str) -> None:
-        subprocess.run([str(PROJECT / "scripts" / "sandbox-engine"), command], env=self.environment, check=True,
-                       capture_output=True, timeout=180)
+        done = subprocess.run([str(PROJECT / "scripts" / "sandbox-engine"), command], env=self.environment,
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"sandbox-engine {command} failed: {done.stderr}"
 
 
 # ------------------------------------------------------------------------------------------------------ workers
