@@ -1,9 +1,9 @@
 """The job queue is the Attempt table.
 
 `submit` writes an Attempt (queued) and its first event before any work starts. Workers claim queued attempts
-atomically (a conditional UPDATE, safe across threads, processes and hosts), run them on the engine, and store
-every event with a sequence number before announcing it on the channel layer, so the database is always the
-source of truth and the channel layer only carries news.
+under a lease (attempts.leases: SKIP LOCKED claims, safe across threads, processes and hosts), run them on the engine,
+and store every event with a sequence number before announcing it on the channel layer, so the database is always
+the source of truth and the channel layer only carries news.
 
 Embedded by default: `WorkerPool` threads inside the server process (SANDBOX_EMBEDDED_WORKERS). Scaled out:
 `manage.py sandbox_worker` on each Docker host, with PostgreSQL and channels-redis.
@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, models, transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Max
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, models, transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attempts import news
-from attempts.models import Attempt, AttemptEvent
+from attempts import leases, news
+from attempts.leases import Lease, LeaseLost
+from attempts.models import Attempt, AttemptEvent, Worker
 from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
 from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
@@ -133,15 +134,18 @@ def visible_exercise(slug: Any) -> models.Model:
 def submit(user, exercise: models.Model, kind: str, files: dict[str, str], target: dict | None = None) -> Attempt:
     """Queue a try, a submit or a publish. One attempt per learner at a time: a second one is refused ("busy")."""
     files = check_files(files)
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition,
+                                             kind=kind, files=files, target=target or {})
+            position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
+            record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+    except IntegrityError:  # the database's one_active_attempt_per_learner: one is queued or running already
         running = Attempt.objects.of(user).active().order_by("id").first()
-        if running:
-            raise Refused("busy", both(_("Attempt {attempt} is still running: wait for it or cancel it."),
-                                       attempt=running.id), attempt=running.id)
-        attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition, kind=kind,
-                                         files=files, target=target or {})
-        position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
-        record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+        if running is None:
+            raise
+        raise Refused("busy", both(_("Attempt {attempt} is still running: wait for it or cancel it."),
+                                   attempt=running.id), attempt=running.id) from None
     WorkerPool.wake_all()
     return attempt
 
@@ -192,14 +196,20 @@ def owned_attempt(user, attempt_id: Any) -> Attempt:
 # ------------------------------------------------------------------------------------------------------ events
 
 
-def record(attempt: Attempt, payload: dict[str, Any]) -> dict[str, Any]:
-    """Store an event with the next sequence number, then announce it."""
+def record(attempt: Attempt, payload: dict[str, Any], lease: Lease | None = None) -> dict[str, Any]:
+    """Store an event with the next sequence number, then announce it. A worker passes its lease: once the lease
+    is lost, nothing it sends is stored (LeaseLost)."""
     with transaction.atomic():
-        last = attempt.events.aggregate(last=Max("seq"))["last"] or 0
-        event = {**payload, "attempt": attempt.id, "seq": last + 1}
-        AttemptEvent.objects.create(attempt=attempt, seq=last + 1, data=event)
+        seq = leases.next_seq(attempt.id, lease)
+        event = {**payload, "attempt": attempt.id, "seq": seq}
+        AttemptEvent.objects.create(attempt=attempt, seq=seq, data=event)
     transaction.on_commit(lambda: news.announce(attempt.group, event))
     return event
+
+
+def notice(message: Text) -> dict[str, Any]:
+    """An event that tells the learner what the service did with their attempt, in both languages."""
+    return {"type": "notice", "message": message}
 
 
 def events_after(attempt: Attempt, seq: int) -> list[dict[str, Any]]:
@@ -237,45 +247,45 @@ def as_event(item: Any) -> dict[str, Any] | None:
 # ----------------------------------------------------------------------------------------------------- working
 
 
-def claim_next(worker: str) -> Attempt | None:
-    """Take the oldest queued attempt; the conditional UPDATE makes two workers never take the same one."""
-    queued = Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by("id").values_list("id", flat=True)
-    for candidate in queued[:5]:
-        taken = Attempt.objects.filter(id=candidate, status=Attempt.Status.QUEUED).update(
-            status=Attempt.Status.RUNNING, worker=worker, started_at=timezone.now())
-        if taken:
-            return Attempt.objects.select_related("exercise").get(id=candidate)
-    return None
-
-
 def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) -> None:
-    """Do the work of a claimed attempt, storing every event, and finish it whatever happens."""
-    record(attempt, {"type": "started"})
+    """Do the work of an attempt claimed under a lease, storing every event, and finish it whatever happens, unless
+    the lease is lost meanwhile: then the work stops, and the worker that took the attempt over finishes it."""
+    try:
+        _run_leased(engine, attempt, Lease.of(attempt), cancelled)
+    except LeaseLost:
+        log.warning("attempt %s was taken over by another worker; this one stops working on it", attempt.id)
+        cancelled.set()  # the engine stops what it still builds or runs for it
+
+
+def _run_leased(engine: Engine, attempt: Attempt, lease: Lease, cancelled: threading.Event) -> None:
+    record(attempt, {"type": "started"}, lease)
     files = {path: text.encode() for path, text in attempt.files.items()}
     try:
         spec = grading_spec(attempt.exercise.slug, attempt.graded_definition)
         stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
         for item in batched(pumped(stream, cancelled)):
             if (event := as_event(item)) is not None:
-                record(attempt, event)
+                record(attempt, event, lease)
                 if event["type"] == "step_finished" and not event["cached"]:
-                    _announce_cache_miss(attempt, event["step"])
+                    _announce_cache_miss(attempt, event["step"], lease)
             elif isinstance(item, tuple):  # the final (status, outcome, report)
-                _finish(attempt, *item)
+                _finish(attempt, *item, lease=lease)
     except EngineUnavailable as error:
         log.warning("attempt %s: the engine is unavailable: %s", attempt.id, error)
-        _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
+        _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None, lease=lease)
+    except (LeaseLost, DatabaseError):
+        raise  # not the attempt's fault: with its lease unrenewed, another worker takes it back
     except Exception:
         error_id = secrets.token_hex(4)  # short enough to read out, unique enough to find in the log
         log.exception("internal error %s in attempt %s", error_id, attempt.id)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.INTERNAL_ERROR, "build", {"error_id": error_id}),
-                None)
+                None, lease=lease)
 
 
-def _announce_cache_miss(attempt: Attempt, step: int) -> None:
+def _announce_cache_miss(attempt: Attempt, step: int, lease: Lease) -> None:
     for _receiver, answer in step_missed_cache.send(sender=Attempt, attempt=attempt, step=step):
         if answer is not None:
-            record(attempt, answer)
+            record(attempt, answer, lease)
 
 
 _TICK = object()  # nothing new for a while: time to send what is waiting
@@ -403,58 +413,96 @@ def _status_of(outcome: Outcome) -> str:
     return Attempt.Status.FINISHED
 
 
-def _finish(attempt: Attempt, status: str, outcome: Outcome, report: GradeReport | None) -> None:
-    Attempt.objects.filter(id=attempt.id).update(
-        status=status, outcome_kind=outcome.kind.value, finished_at=timezone.now(),
-        passed=report.passed if report else None,
-        score=report.score if report else None,
-        max_score=report.max_score if report else None,
-    )
-    record(attempt, _result_event(status, outcome, report))
+def _finish(attempt: Attempt, status: str, outcome: Outcome, report: GradeReport | None, *,
+            lease: Lease | None = None) -> None:
+    """End the attempt and store its result, in one transaction: only while `lease` is held (else LeaseLost), so
+    that an attempt is ended once whoever else tries."""
+    with transaction.atomic():
+        ended = Attempt.objects.filter(lease.held() if lease else Q(id=attempt.id)).update(
+            status=status, outcome_kind=outcome.kind.value, finished_at=timezone.now(), lease_expires_at=None,
+            passed=report.passed if report else None,
+            score=report.score if report else None,
+            max_score=report.max_score if report else None,
+        )
+        if not ended:
+            raise LeaseLost(attempt.id)
+        record(attempt, _result_event(status, outcome, report))
+
+
+def take_back(lease: Lease) -> bool:
+    """End or requeue the attempt of a worker that stopped renewing `lease`: cancelled if the learner asked for it,
+    queued again the first time (saying so in its stream), failed with a plain message the second. False when it
+    was no longer that lease's: another worker took it back first, or its own worker finished it after all."""
+    with transaction.atomic():
+        attempt = leases.take_back(lease)
+        if attempt is None:
+            return False
+        if attempt.cancel_requested:
+            _finish(attempt, Attempt.Status.CANCELLED, Outcome(OutcomeKind.CANCELLED, "build"), None, lease=lease)
+        elif attempt.restarts == 0:
+            Attempt.objects.filter(lease.held()).update(status=Attempt.Status.QUEUED, worker="", restarts=1,
+                                                        lease_expires_at=None)
+            record(attempt, notice(both(_("The worker running this attempt stopped; the attempt has been queued "
+                                          "again and starts over."))))
+        else:
+            record(attempt, notice(both(_("The worker running this attempt stopped again, so it has not been "
+                                          "graded and does not count against you. Please try again."))))
+            _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None,
+                    lease=lease)
+    WorkerPool.wake_all()
+    return True
+
+
+def requeue_expired() -> int:
+    """Take back every attempt whose lease ran out, whichever worker held it: any worker may call this."""
+    return sum(take_back(lease) for lease in leases.expired())
 
 
 def recover_interrupted(host: str, alive: str) -> int:
-    """Attempts left running by a process of this host that is gone: queued again once, then failed."""
-    stale = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
-    count = 0
-    for attempt in stale:
-        count += 1
-        if attempt.restarts == 0:
-            Attempt.objects.filter(id=attempt.id).update(status=Attempt.Status.QUEUED, worker="", restarts=1)
-            record(attempt, {"type": "log", "stream": "build",
-                             "text": "The server restarted during this attempt; it has been queued again."})
-        else:
-            _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None)
-    return count
+    """Attempts left running by a process of this host that is gone, taken back at once rather than when their
+    leases run out: a restarted server knows its earlier self is dead. Other live workers of the host keep theirs."""
+    running = Attempt.objects.filter(status=Attempt.Status.RUNNING, worker__startswith=f"{host}:").exclude(worker=alive)
+    return sum(take_back(Lease.of(attempt)) for attempt in running if not _process_exists(attempt.worker))
+
+
+def _process_exists(worker: str) -> bool:
+    """Whether the process a worker name (`host:pid`, of this host) stands for still runs."""
+    pid = worker.rpartition(":")[2]
+    return pid.isdigit() and os.path.exists(f"/proc/{pid}")
 
 
 class WorkerPool:
-    """Worker threads that claim and run attempts; one pool per process."""
+    """Worker threads that claim and run attempts, and one keeper thread that renews their leases, passes on
+    cancels, beats the pool's heartbeat and takes back the attempts of workers that died; one pool per process."""
 
     _pools: list[WorkerPool] = []
 
-    def __init__(self, size: int, engine_factory=Engine.from_settings):
+    def __init__(self, size: int, engine_factory=Engine.from_settings, engine_host: str | None = None):
         self.size = size
         self.engine_factory = engine_factory
+        self.engine_host = engine_host or settings.SANDBOX_DOCKER_HOST
         self.name = worker_name()
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.cancels: dict[int, threading.Event] = {}
+        self.leases: dict[int, Lease] = {}
         self.threads: list[threading.Thread] = []
 
     def start(self) -> WorkerPool:
         recovered = recover_interrupted(socket.gethostname(), self.name)
         if recovered:
             log.warning("recovered %s attempt(s) interrupted by a restart", recovered)
+        leases.heartbeat(self.name, self.engine_host)
         WorkerPool._pools.append(self)
         for number in range(self.size):
-            thread = threading.Thread(target=self._work, name=f"sandbox-worker-{number}", daemon=True)
-            thread.start()
-            self.threads.append(thread)
-        watcher = threading.Thread(target=self._watch_cancels, name="sandbox-cancels", daemon=True)
-        watcher.start()
-        self.threads.append(watcher)
+            self._start_thread(self._work, f"sandbox-worker-{number}")
+        self._start_thread(self._keep, "sandbox-leases")
         return self
+
+    def _start_thread(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -462,6 +510,7 @@ class WorkerPool:
         for thread in self.threads:
             thread.join()
         WorkerPool._pools.remove(self)
+        Worker.objects.filter(name=self.name).delete()
 
     @classmethod
     def wake_all(cls) -> None:
@@ -476,29 +525,60 @@ class WorkerPool:
 
     def _work(self) -> None:
         engine = self.engine_factory()
-        while not self.stopping.is_set():
-            close_old_connections()
-            attempt = claim_next(self.name)
-            if attempt is None:
-                self.wake.wait(IDLE_POLL)
-                self.wake.clear()
-                continue
-            cancelled = self.cancels.setdefault(attempt.id, threading.Event())
-            try:
-                run_attempt(engine, attempt, cancelled)
-            finally:
-                self.cancels.pop(attempt.id, None)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    self._work_once(engine)
+                except DatabaseError as error:  # the database restarting: the attempt's lease runs out, and
+                    log.warning("worker: the database is unavailable: %s", error)  # another worker takes it back
+                    self.stopping.wait(IDLE_POLL)
+        finally:
+            connection.close()  # this thread's own, kept open between attempts (CONN_MAX_AGE)
 
-    def _watch_cancels(self) -> None:
-        """Cancels asked through another process (another web server) reach this one through the database."""
+    def _work_once(self, engine: Engine) -> None:
+        close_old_connections()
+        attempt = leases.claim_next(self.name)
+        if attempt is None:
+            self.wake.wait(IDLE_POLL)
+            self.wake.clear()
+            return
+        cancelled = self.cancels.setdefault(attempt.id, threading.Event())
+        self.leases[attempt.id] = Lease.of(attempt)
+        try:
+            run_attempt(engine, attempt, cancelled)
+        finally:
+            self.leases.pop(attempt.id, None)
+            self.cancels.pop(attempt.id, None)
+
+    def _keep(self) -> None:
+        renewed = time.monotonic()
         while not self.stopping.wait(CANCEL_POLL):
-            running = list(self.cancels)
-            if not running:
-                continue
-            close_old_connections()
+            try:
+                close_old_connections()
+                self._pass_on_cancels()
+                if time.monotonic() - renewed >= leases.renew_interval():
+                    renewed = time.monotonic()
+                    self._renew()
+            except DatabaseError as error:
+                log.warning("lease keeper: the database is unavailable: %s", error)
+        connection.close()
+
+    def _pass_on_cancels(self) -> None:
+        """Cancels asked through another process (another web server, on any host) reach this one through the
+        database."""
+        if running := list(self.cancels):
             for attempt_id in Attempt.objects.filter(id__in=running, cancel_requested=True).values_list("id",
                                                                                                           flat=True):
                 self.cancels[attempt_id].set()
+
+    def _renew(self) -> None:
+        for lost in leases.renew(list(self.leases.values())):
+            log.warning("attempt %s: its lease was lost; stopping its work", lost.attempt_id)
+            if event := self.cancels.get(lost.attempt_id):
+                event.set()
+        leases.heartbeat(self.name, self.engine_host)
+        if taken_back := requeue_expired():
+            log.warning("took back %s attempt(s) whose worker stopped renewing its lease", taken_back)
 
 
 _embedded: WorkerPool | None = None

@@ -56,6 +56,11 @@ class Attempt(models.Model):
     worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process running it
     cancel_requested = models.BooleanField(default=False)
     restarts = models.PositiveSmallIntegerField(default=0)
+    # The lease of the worker running it (attempts.leases): `claims` counts the times a worker took it, so a worker
+    # whose lease was taken over can no longer write; `last_seq` numbers its events.
+    claims = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True)
+    last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
@@ -73,6 +78,9 @@ class Attempt(models.Model):
             models.Index(fields=["user", "exercise", "kind"]),
             models.Index(fields=["status", "id"]),
         ]
+        constraints = [models.UniqueConstraint(
+            fields=["user"], condition=models.Q(status__in=("queued", "running")),
+            name="one_active_attempt_per_learner")]
         ordering = ["-created_at"]
 
     @property
@@ -86,8 +94,9 @@ class Attempt(models.Model):
 
     @property
     def sandbox_id(self) -> str:
-        """What the sandbox names this attempt's images and containers after."""
-        return f"a{self.id}"
+        """What the sandbox names this attempt's images and containers after: a name per claim, so that a worker
+        whose attempt was taken over never removes what the next one builds."""
+        return f"a{self.id}-{self.claims}"
 
 
 class AttemptEvent(models.Model):
@@ -110,3 +119,12 @@ class Draft(models.Model):
     class Meta:
         db_table = "sandbox_draft"
         constraints = [models.UniqueConstraint(fields=["user", "exercise"], name="one_draft_per_exercise")]
+
+
+class Worker(models.Model):
+    """A process that runs attempts (`host:pid`), and when it last said it was alive: for the health report."""
+
+    name = models.CharField(max_length=200, unique=True)
+    engine = models.CharField(max_length=300)  # the Docker host it builds on
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField()

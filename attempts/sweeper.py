@@ -6,7 +6,10 @@ import logging
 import threading
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 
+from attempts.health import last_sweep_key
 from engine.engine import Engine, EngineUnavailable, ReapReport
 from engine.limits import MB
 from registry.registry import collect_garbage
@@ -18,10 +21,13 @@ _started = threading.Event()
 def sweep_once(engine: Engine | None = None, *, older_than: float | None = None) -> ReapReport:
     """One sweep with the configured age and cache budget (`older_than` overrides the age)."""
     engine = engine or Engine.from_settings()
-    return engine.reap(
+    report = engine.reap(
         older_than=settings.SANDBOX_REAP_AFTER if older_than is None else older_than,
         cache_budget_bytes=settings.SANDBOX_CACHE_BUDGET_MB * MB,
     )
+    # In the shared cache where there is one, so that any web server's health report sees every engine's.
+    cache.set(last_sweep_key(engine.docker_host), timezone.now().isoformat(), timeout=None)
+    return report
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:

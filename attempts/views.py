@@ -2,13 +2,15 @@
 attempt with its files and events, for the history and for replay after a reload."""
 import json
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from attempts import jobs
+from attempts.health import health, healthy
 from attempts.models import Attempt, Draft
 from engine.messages import both
 
@@ -55,3 +57,18 @@ def _attempt_summary(attempt: Attempt) -> dict:
         "score": attempt.score, "max_score": attempt.max_score, "created_at": attempt.created_at.isoformat(),
         "outcome": attempt.outcome_kind or None,
     }
+
+
+@staff_member_required
+@require_GET
+def sandbox_health(request: HttpRequest) -> JsonResponse:
+    """The health report for monitoring: 503 when the database, Redis or an engine does not answer."""
+    report = health()
+    return JsonResponse(report, status=200 if healthy(report) else 503)
+
+
+@staff_member_required
+@require_GET
+def sandbox_health_page(request: HttpRequest) -> HttpResponse:
+    report = health()
+    return render(request, "attempts/health.html", {"report": report, "healthy": healthy(report)})

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from engine.client import engine_errors
 from engine.engine import Engine, EngineUnavailable
 
 CACHE_SECONDS = 5.0
@@ -37,3 +38,10 @@ def engine_status(engine: Engine | None = None) -> EngineStatus:
         status = EngineStatus(False, problem=str(error))
     _cache[engine.docker_host] = (time.monotonic(), status)
     return status
+
+
+def engine_usage(engine: Engine) -> dict[str, int]:
+    """How many images the engine keeps and the disk its layers take, for the staff's health report."""
+    with engine_errors():
+        usage = engine.client.api.df()
+    return {"images": len(usage.get("Images") or []), "layers_bytes": usage.get("LayersSize") or 0}

@@ -11,7 +11,7 @@ from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
-from layerlab.env import env_bool, env_int, env_list, env_mapping, env_str
+from layerlab.env import env_bool, env_int, env_list, env_mapping, env_postgres_url, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(env_str("LAYERLAB_STATE_DIR", str(BASE_DIR / "var")))
@@ -89,7 +89,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+# Scaled out, every process shares one PostgreSQL database (LAYERLAB_DATABASE_URL) and one Redis
+# (LAYERLAB_REDIS_URL, for the channel layer and the cache); unset, one process runs on SQLite and in memory.
+POSTGRES = env_postgres_url("LAYERLAB_DATABASE_URL")
+REDIS_URL = env_redis_url("LAYERLAB_REDIS_URL")
+
+SQLITE = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("LAYERLAB_DB_PATH", str(STATE_DIR / "db.sqlite3")),
@@ -103,9 +108,30 @@ DATABASES = {
         "TEST": {"NAME": env_str("LAYERLAB_TEST_DB_PATH", str(STATE_DIR / "test-db.sqlite3"))},
     }
 }
+DATABASES = SQLITE if POSTGRES is None else {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        **POSTGRES,
+        # Connections are kept between requests and checked before reuse, so a restarted database costs one
+        # failed query per connection, not a restart of every process.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+        "TEST": {"NAME": env_str("LAYERLAB_TEST_DB_NAME", f"test_{POSTGRES['NAME']}")},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"} if REDIS_URL is None else {
+    "BACKEND": "channels_redis.core.RedisChannelLayer",
+    "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("LAYERLAB_REDIS_PREFIX", "layerlab")},
+}}
+# The sign-up limit and anything else counted in Django's cache hold across processes only in a shared cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if REDIS_URL is None else {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": env_str("LAYERLAB_REDIS_PREFIX", "layerlab"),
+}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +219,9 @@ SANDBOX_BASE_IMAGE_SOURCES = env_mapping("SANDBOX_BASE_IMAGE_SOURCES", {})
 SANDBOX_WORKERS = env_int("SANDBOX_WORKERS", os.cpu_count() or 2, minimum=1)
 # false on web servers when `manage.py sandbox_worker` processes do the work elsewhere
 SANDBOX_EMBEDDED_WORKERS = env_bool("SANDBOX_EMBEDDED_WORKERS", True)
+# A worker holds a lease on each attempt it runs and renews it every third of this; an attempt whose lease ran out
+# (its worker died, or lost its engine or the database) is queued again once by any worker, then failed.
+SANDBOX_LEASE_SECONDS = env_int("SANDBOX_LEASE_SECONDS", 60, minimum=3)
 
 # The course registry (Docker's distribution, started by scripts/registry) and its token server, this site.
 REGISTRY_HOST = env_str("REGISTRY_HOST", "127.0.0.1:5000")

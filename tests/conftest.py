@@ -122,9 +122,24 @@ def engine(real_engine: Engine) -> Iterator[EngineForTests]:
     wrapped.clean_up()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses the engine must be marked so, for `pytest -m "not engine"` to run where there is none."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that uses the engine must be marked so, for `pytest -m "not engine"` to run where there is none.
+    The fault suite runs only against PostgreSQL and Redis (scripts/test runs it so): elsewhere it is deselected,
+    and the summary says so."""
+    _deselect_faults_without_services(config, items)
     unmarked = [item.nodeid for item in items
                 if "real_engine" in getattr(item, "fixturenames", ()) and item.get_closest_marker("engine") is None]
     if unmarked:
         raise pytest.UsageError(f"these tests use the engine but are not marked `engine`: {', '.join(unmarked)}")
+
+
+def _deselect_faults_without_services(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if settings.POSTGRES and settings.REDIS_URL:
+        return
+    faults = [item for item in items if item.get_closest_marker("faults")]
+    if faults:
+        items[:] = [item for item in items if item not in faults]
+        config.hook.pytest_deselected(items=faults)
+        config.issue_config_time_warning(pytest.PytestWarning(
+            f"{len(faults)} fault test(s) deselected: they need LAYERLAB_DATABASE_URL and LAYERLAB_REDIS_URL "
+            "(export $(scripts/services env), as scripts/test does)"), stacklevel=2)

@@ -119,6 +119,11 @@ const HANDLERS = {
     };
   },
 
+  // What the service did with the attempt (queued again after its worker stopped, ...), in the learner's language.
+  notice(state, event, { localize }) {
+    return { state, lines: [line(localize(event.message), "dim")] };
+  },
+
   error(state, event, { localize }) {
     return { state, lines: [line(localize(event.message), "error")] };
   },

@@ -66,6 +66,11 @@ test("each line of a batched log event is a terminal line; the container's outpu
   ]);
 });
 
+test("a notice from the service is one line in the learner's language", () => {
+  const { lines } = fold([{ type: "notice", message: { en: "Queued again.", "zh-hans": "已重新排队。" } }]);
+  assert.deepEqual(lines, [{ text: "Queued again.", style: "dim" }]);
+});
+
 test("the result fails the step still running and sums up the attempt", () => {
   const { state, lines } = fold([
     { type: "build_step", step: 1, total: 1, instruction: "RUN false", line: 2 },

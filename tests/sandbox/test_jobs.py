@@ -1,4 +1,5 @@
 """The job queue: atomic claims, recovery after a crash, queue estimates."""
+import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -7,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from attempts import jobs
+from attempts import jobs, leases
 from attempts.models import Attempt
 from course.models import Exercise
 
@@ -30,20 +31,30 @@ def test_attempts_left_running_by_a_dead_process_are_queued_again_then_failed(co
     assert attempt.events.last().data["type"] == "result"
 
 
+def test_attempts_of_another_live_worker_process_of_the_host_are_left_to_it(course):
+    host = socket.gethostname()
+    attempt = Attempt.objects.create(user=User.objects.create_user("ada"),
+                                     exercise=Exercise.objects.get(slug="push-private-registry"), kind="try",
+                                     status="running", worker=f"{host}:{os.getpid()}")
+    assert jobs.recover_interrupted(host, alive=f"{host}:1") == 0
+    attempt.refresh_from_db()
+    assert attempt.status == "running"
+
+
 def claimed_until_empty(worker: str, start: threading.Barrier) -> list[int]:
     """Every attempt one worker thread claims, as fast as it can, from the moment all the workers start at once."""
     start.wait()
     try:
-        return [attempt.id for attempt in iter(lambda: jobs.claim_next(worker), None)]
+        return [attempt.id for attempt in iter(lambda: leases.claim_next(worker), None)]
     finally:
         connection.close()  # this thread's own connection
 
 
 @pytest.mark.django_db(transaction=True)
 def test_workers_racing_for_the_queue_claim_each_attempt_exactly_once(course):
-    user = User.objects.create_user("ada")
     exercise = Exercise.objects.get(slug="push-private-registry")
-    queued = Attempt.objects.bulk_create(Attempt(user=user, exercise=exercise, kind="try") for _ in range(60))
+    learners = User.objects.bulk_create(User(username=f"learner{number}") for number in range(60))
+    queued = Attempt.objects.bulk_create(Attempt(user=user, exercise=exercise, kind="try") for user in learners)
     workers = [f"host:{number}" for number in range(8)]
     start = threading.Barrier(len(workers))
     with ThreadPoolExecutor(len(workers)) as pool:
