@@ -45,11 +45,11 @@ def test_a_missing_translation_names_the_key(folder):
 def test_a_bad_check_option_names_the_check_and_key(folder):
     edit(folder, "    field: Cmd\n    equals: [world]", "    field: Command\n    equals: [world]")
     [problem] = problems(folder)
-    assert "exercise.yaml: checks[2].field: one of Cmd, Entrypoint" in problem
+    assert "exercise.yaml: checks[1].field: one of Cmd, Entrypoint" in problem
 
 
 def test_a_wrong_variant_must_name_real_checks(folder):
-    edit(folder, "cmd-only: [entrypoint-exec-form,", "cmd-only: [no-such-check,")
+    edit(folder, "cmd-only: [default-argument-in-cmd,", "cmd-only: [no-such-check,")
     assert any("wrong.cmd-only: unknown check id(s): no-such-check" in p for p in problems(folder))
 
 

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "notes: $(cat /app/data/notes.txt)"
