@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.urls import reverse
 
-from attempts import jobs
+from attempts import jobs, leases
 from attempts.models import Attempt
 from course.models import Exercise
 
@@ -70,7 +70,7 @@ def test_a_learners_own_attempt_is_rebuilt_explored_and_untagged(client, ada, se
                                                                  engine):
     settings.STATE_DIR = tmp_path
     attempt = jobs.submit(ada, Exercise.objects.get(slug="first-dockerfile"), "try", FILES)
-    jobs.run_attempt(real_engine, jobs.claim_next("test:1"), threading.Event())
+    jobs.run_attempt(real_engine, leases.claim_next("test:1"), threading.Event())
     explained = client.get(reverse("insight-attempt", kwargs={"key": attempt.id})).json()
     assert [(layer["instruction"], layer["line"]) for layer in explained["layers"] if layer["line"]] == [
         ("WORKDIR /app", 2), ("COPY app.py .", 3), ('CMD ["python3", "app.py"]', 4)]
@@ -84,7 +84,7 @@ def test_an_attempt_is_compared_with_the_reference_solution(client, ada, setting
     files = {**FILES, "Dockerfile": "FROM layerlab/python\nWORKDIR /app\nCOPY . .\nCMD python3 app.py\n",
              "notes.txt": "left behind\n"}
     attempt = jobs.submit(ada, Exercise.objects.get(slug="first-dockerfile"), "try", files)
-    jobs.run_attempt(real_engine, jobs.claim_next("test:1"), threading.Event())
+    jobs.run_attempt(real_engine, leases.claim_next("test:1"), threading.Event())
     compared = client.get(reverse("insight-attempt-compare", kwargs={"key": attempt.id})).json()
     [cmd] = [difference for difference in compared["config"] if difference["field"] == "cmd"]
     assert (cmd["mine"], cmd["reference"]) == (["/bin/sh", "-c", "python3 app.py"], ["python3", "app.py"])
@@ -118,7 +118,7 @@ def test_the_attempt_page_says_why_the_cache_missed_and_what_is_wasted(client, a
                                                                           "RUN rm junk\nCMD")}
     for files in (wasteful, {**wasteful, "app.py": "print('Hello from Layerlab!')  # again\n"}):
         attempt = jobs.submit(ada, exercise, "try", files)
-        jobs.run_attempt(real_engine, jobs.claim_next("test:1"), threading.Event())
+        jobs.run_attempt(real_engine, leases.claim_next("test:1"), threading.Event())
     page = client.get(reverse("insight-attempt-page", kwargs={"key": attempt.id}), {"path": "app/"}).content.decode()
     assert "Step 3 (line 3) missed the cache: the files it copies changed: app.py." in page
     assert "<code>/app/junk</code>" in page and "4.9\xa0KB" in page  # 5000 bytes, as Django writes sizes

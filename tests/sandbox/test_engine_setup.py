@@ -27,6 +27,7 @@ def test_sandbox_work_shares_one_cgroup_with_a_process_ceiling(real_engine, sett
     assert int(found[0].read_text()) > 0
 
 
+@pytest.mark.django_db
 def test_sandbox_check_prints_engine_limits_and_images(real_engine):
     out = StringIO()
     call_command("sandbox_check", stdout=out)
