@@ -385,6 +385,9 @@ def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, canc
         yield _status_of(build.outcome), build.outcome, None
         return
     try:
+        if cancelled.is_set():  # cancelled, or its lease lost, as the build ended: no container for it
+            yield Attempt.Status.CANCELLED, Outcome(OutcomeKind.CANCELLED, "run"), None
+            return
         run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled))
         yield _status_of(run.outcome), run.outcome, None
     finally:

@@ -283,10 +283,12 @@ class _BuildSession:
         })
 
     def clean_up_failure(self) -> None:
-        """Remove the step container a failed build may leave. The steps that worked stay as cache, as on a
-        learner's own machine; the sweep prunes them once they are old."""
+        """Remove the step container a failed build may leave, and its tag: a build cancelled after the daemon
+        finished it (its worker was frozen meanwhile) is tagged all the same. The steps that worked stay as
+        cache, as on a learner's own machine; the sweep prunes them once they are old."""
         if self.watch.container:
             self.client.remove_container(self.watch.container)
+        self.client.untag(self.tag)
 
 
 def _json_messages(response: requests.Response, aborted: Callable[[], bool]) -> Iterator[dict[str, Any]]:

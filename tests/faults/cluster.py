@@ -23,7 +23,7 @@ from django.db import connection
 from websockets.sync.client import connect
 
 from attempts.models import Attempt, Worker
-from engine.engine import Engine
+from engine.engine import LABEL_ROLE, Engine
 from tests.servers import PROJECT, free_port, wait_for
 
 LEASE_SECONDS = 3
@@ -110,6 +110,13 @@ class WorkerProcess:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """Freeze the process (SIGSTOP): to the others it looks dead, its leases run out."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -223,6 +230,14 @@ def wait_until_ended(attempt_ids: list[int], timeout: float = 90) -> list[Attemp
                == len(attempt_ids), timeout=timeout,
                failure=f"attempts still not ended: {list(Attempt.objects.exclude(status__in=ENDED).values())}")
     return list(Attempt.objects.filter(id__in=attempt_ids).order_by("id"))
+
+
+def no_sandbox_containers(engine_hosts: list[str], timeout: float = 30) -> None:
+    """Every sandbox container on these engines is gone (a cancelled or abandoned step is removed by its worker)."""
+    def none_left() -> bool:
+        return not any(Engine(host).api.containers(all=True, filters={"label": LABEL_ROLE}) for host in engine_hosts)
+
+    eventually(none_left, timeout=timeout, failure=f"sandbox containers left on {engine_hosts}")
 
 
 def stored_stream(attempt: Attempt) -> list[dict]:
