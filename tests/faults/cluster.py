@@ -87,11 +87,12 @@ class ExtraEngine:
 
 
 class WorkerProcess:
-    """`manage.py sandbox_worker` on one engine, its output in `log`."""
+    """`manage.py sandbox_worker` on one engine, its output in `log`; `extra` adds to its environment."""
 
-    def __init__(self, engine_host: str, log: Path):
+    def __init__(self, engine_host: str, log: Path, **extra: str):
         self.engine_host = engine_host
         self.log = log
+        self.extra = extra
         self.process: subprocess.Popen | None = None
 
     @property
@@ -101,7 +102,7 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen([sys.executable, "manage.py", "sandbox_worker"], cwd=PROJECT,
-                                            env=environment(self.engine_host), stdout=output,
+                                            env=environment(self.engine_host, **self.extra), stdout=output,
                                             stderr=subprocess.STDOUT)
         eventually(lambda: Worker.objects.filter(name=self.name).exists(), timeout=60,
                    failure=f"worker on {self.engine_host} did not start (see {self.log})")
@@ -125,8 +126,9 @@ class WorkerProcess:
 
 
 @contextmanager
-def workers_on(engines: list[str], logs: Path) -> Iterator[list[WorkerProcess]]:
-    started = [WorkerProcess(host, logs / f"worker-{number}.log").start() for number, host in enumerate(engines)]
+def workers_on(engines: list[str], logs: Path, **extra: str) -> Iterator[list[WorkerProcess]]:
+    started = [WorkerProcess(host, logs / f"worker-{number}.log", **extra).start()
+               for number, host in enumerate(engines)]
     try:
         yield started
     finally:
