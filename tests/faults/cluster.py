@@ -215,6 +215,12 @@ def eventually(condition: Callable[[], bool], *, timeout: float, failure: str) -
         time.sleep(0.2)
 
 
+def until_logged(attempt: Attempt, text: str, timeout: float = 60) -> None:
+    """Wait until the attempt's stored stream has a log line containing `text`: its work is under way."""
+    eventually(lambda: attempt.events.filter(data__text__contains=text).exists(), timeout=timeout,
+               failure=f"{text!r} never appeared in attempt {attempt.id}'s log")
+
+
 def database_answers() -> bool:
     """Whether the tests' own connection works, reconnecting after the database restarted."""
     try:

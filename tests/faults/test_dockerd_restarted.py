@@ -9,7 +9,7 @@ from attempts.sweeper import sweep_once
 from course.models import Exercise
 from engine.engine import Engine
 from tests.conftest import _assert_nothing_left
-from tests.faults.cluster import assert_one_result, eventually, wait_until_ended, workers_on
+from tests.faults.cluster import assert_one_result, until_logged, wait_until_ended, workers_on
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +22,7 @@ def test_an_attempt_whose_daemon_was_killed_ends_once_and_the_engine_serves_agai
     learner = User.objects.create_user("ada")
     with workers_on([extra_engine.docker_host], tmp_path):
         building = jobs.submit(learner, exercise, "try", SLOW_BUILD)
-        eventually(lambda: building.events.filter(data__text__contains="building").exists(), timeout=60,
-                   failure="the build never started")
+        until_logged(building, "building")
         extra_engine.kill_daemon()
         [ended] = wait_until_ended([building.id], timeout=60)
         events = assert_one_result(ended)

@@ -14,7 +14,7 @@ from attempts.models import Attempt
 from course.models import Exercise
 from engine import fence
 from tests.conftest import _assert_nothing_left
-from tests.faults.cluster import assert_one_result, eventually, wait_until_ended, workers_on
+from tests.faults.cluster import assert_one_result, until_logged, wait_until_ended, workers_on
 from tests.servers import free_port, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
@@ -48,8 +48,7 @@ def test_a_publish_whose_registry_goes_down_ends_once_and_leaves_nothing(course,
                                     kind="try", status="finished", outcome_kind="ok", files=SLOW_BUILD)
     with workers_on([real_engine.docker_host], tmp_path, **registry_environment):
         publishing = jobs.publish(learner, source.id, "hello", ["1.0"])
-        eventually(lambda: publishing.events.filter(data__text__contains="building").exists(), timeout=60,
-                   failure="the publish never started building")
+        until_logged(publishing, "building")
         server.kill()
         [ended] = wait_until_ended([publishing.id], timeout=60)
     events = assert_one_result(ended)

@@ -9,7 +9,14 @@ from attempts.models import Attempt
 from attempts.sweeper import sweep_once
 from course.models import Exercise
 from engine.engine import Engine
-from tests.faults.cluster import assert_one_result, eventually, no_sandbox_containers, stored_stream, wait_until_ended
+from tests.faults.cluster import (
+    assert_one_result,
+    eventually,
+    no_sandbox_containers,
+    stored_stream,
+    until_logged,
+    wait_until_ended,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +29,7 @@ SLOW_RUN = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["sh", "-c", "echo running
 def test_a_killed_workers_attempt_is_finished_by_the_other_one(workers, engines, files, marker):
     attempt = jobs.submit(User.objects.create_user("ada"), Exercise.objects.get(slug="push-private-registry"),
                           "try", files)
-    eventually(lambda: attempt.events.filter(data__text__contains=marker).exists(), timeout=60,
-               failure=f"{marker!r} never appeared")
+    until_logged(attempt, marker)
     running_on = Attempt.objects.get(id=attempt.id).worker
     victim = next(worker for worker in workers if worker.name == running_on)
     victim.kill()
@@ -40,8 +46,7 @@ def test_a_killed_workers_attempt_is_finished_by_the_other_one(workers, engines,
 def test_a_worker_presumed_dead_that_comes_back_records_nothing(workers, engines):
     attempt = jobs.submit(User.objects.create_user("ada"), Exercise.objects.get(slug="push-private-registry"),
                           "try", SLOW_BUILD)
-    eventually(lambda: attempt.events.filter(data__text__contains="building").exists(), timeout=60,
-               failure="the build never started")
+    until_logged(attempt, "building")
     running_on = Attempt.objects.get(id=attempt.id).worker
     victim = next(worker for worker in workers if worker.name == running_on)
     victim.pause()
