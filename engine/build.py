@@ -274,6 +274,9 @@ class _BuildSession:
         limit = limit_hit(watch, self.output, killed_by_kernel=(self.error or {}).get("code") == 137)
         if limit is not None:
             return limit_outcome(limit, "build", limits, limits.build_timeout, self.output)
+        if self.output.saw("disk_full") or "no space left on device" in (self.error or {}).get("message", ""):
+            # The engine's disk filled up before the step's own disk budget was reached (or other builds filled it).
+            return Outcome(OutcomeKind.DISK_FULL, "build")
         instruction = self.dockerfile.instruction_at_step(self.step or 0)
         return Outcome(OutcomeKind.BUILD_ERROR, "build", {
             "step": self.step or "?",

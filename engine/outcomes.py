@@ -26,6 +26,7 @@ class OutcomeKind(StrEnum):
     OUTPUT_TRUNCATED = "output_truncated"
     DISK_LIMIT = "disk_limit"
     FILE_SIZE_LIMIT = "file_size_limit"
+    DISK_FULL = "disk_full"  # the engine's own disk, not the learner's share of it
     ENGINE_UNAVAILABLE = "engine_unavailable"
     CANCELLED = "cancelled"
     NOT_PUBLISHED = "not_published"
@@ -38,7 +39,7 @@ class OutcomeKind(StrEnum):
 # Failures of the infrastructure (or of the server itself), not of the learner's work: such attempts are not counted
 # against them.
 INFRASTRUCTURE_FAILURES = frozenset({OutcomeKind.ENGINE_UNAVAILABLE, OutcomeKind.REGISTRY_UNAVAILABLE,
-                                     OutcomeKind.INTERNAL_ERROR})
+                                     OutcomeKind.DISK_FULL, OutcomeKind.INTERNAL_ERROR})
 
 
 MESSAGES: dict[OutcomeKind, Promise] = {
@@ -62,6 +63,10 @@ MESSAGES: dict[OutcomeKind, Promise] = {
     ),
     OutcomeKind.FILE_SIZE_LIMIT: _(
         "{phase} tried to write a file larger than the {limit_mb} MB allowed and was stopped.",
+    ),
+    OutcomeKind.DISK_FULL: _(
+        "The build server's disk is full, so {phase_lower} was stopped. Your work is saved; please try again in a "
+        "few minutes, and keep large files out of the image.",
     ),
     OutcomeKind.CANCELLED: _("Cancelled: {phase_lower} was stopped at your request."),
     OutcomeKind.ENGINE_UNAVAILABLE: _(

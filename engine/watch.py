@@ -51,6 +51,7 @@ class OutputCollector:
     EVIDENCE = {
         "fork": ("can't fork", "Resource temporarily unavailable", "fork: retry"),
         "file_size": ("File too large", "File size limit exceeded"),
+        "disk_full": ("No space left on device",),
     }
 
     def __init__(self, limit: int, max_lines: int):

@@ -9,7 +9,7 @@ const FIELDS = { repository: "publish-repository", tags: "publish-tags" };
 // Endings that say nothing about the files (a submit before publishing, a registry away): the source stays.
 const NEUTRAL_OUTCOMES = new Set([
   "not_published", "registry_denied", "registry_quota", "registry_unavailable", "cancelled", "engine_unavailable",
-  "internal_error",
+  "internal_error", "disk_full",
 ]);
 
 // app: {data, i18n, state, socket, live, messages, updateButtons}.

@@ -48,16 +48,16 @@ def environment(engine_host: str, **extra: str) -> dict[str, str]:
 
 
 class ExtraEngine:
-    """A second project engine (scripts/sandbox-engine with a run directory, state directory and cgroup of its
-    own), given the course's busybox image from the tests' engine rather than building it again."""
+    """Another project engine (scripts/sandbox-engine with a run directory, state directory, cgroup and a disk of
+    `disk_gb` of its own), given the course's busybox image from the tests' engine rather than building it again."""
 
-    def __init__(self, main: Engine, suffix: str):
+    def __init__(self, main: Engine, suffix: str, disk_gb: int = 2):
         main_run = Path(urlsplit(main.docker_host).path).parent
         state = os.environ.get("LAYERLAB_ENGINE_STATE", "/var/lib/layerlab-engine")
         self.environment = {
             **{name: value for name, value in os.environ.items() if name != "SANDBOX_DOCKER_HOST"},
             "LAYERLAB_ENGINE_RUN": f"{main_run}-{suffix}", "LAYERLAB_ENGINE_STATE": f"{state}-{suffix}",
-            "LAYERLAB_CGROUP": f"{settings.SANDBOX_CGROUP}-{suffix}", "LAYERLAB_ENGINE_DISK_GB": "2",
+            "LAYERLAB_CGROUP": f"{settings.SANDBOX_CGROUP}-{suffix}", "LAYERLAB_ENGINE_DISK_GB": str(disk_gb),
         }
         self.docker_host = f"unix://{main_run}-{suffix}/docker.sock"
         self.main = main
