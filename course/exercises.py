@@ -1,11 +1,12 @@
-"""Exercises as files (docs/authoring.md): exercise.yaml, starter/, solution/ and wrong/<variant>/.
+"""Exercises as files (docs/authoring.md): exercise.yaml, starter/, solution/, and the variants wrong/<name>/,
+cheats/<name>/ and solutions/<name>/.
 
 `load_exercise` validates a folder and reports every problem with its file and key; `grading.spec.grading_spec`
 turns the validated definition into what the grader needs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from grading.spec import grading_spec, image_name
 LANGUAGES = ("en", "zh-hans")
 TEXT_KEYS = ("title", "summary", "instructions")
 LIMIT_KEYS = {"build_timeout", "run_timeout", "memory_mb", "pids", "output_kb", "tmpfs_mb"}
-KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong", "published", "publish"}
+KNOWN_KEYS = {*TEXT_KEYS, "bases", "limits", "run_as_root", "checks", "wrong", "cheats", "published", "publish"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Exercise:
     starter: dict[str, bytes]
     solution: Variant
     wrong: dict[str, Variant]
+    cheats: dict[str, Variant] = field(default_factory=dict)  # each must not pass
+    solutions: dict[str, Variant] = field(default_factory=dict)  # other correct solutions: each must pass
 
     @property
     def spec(self) -> GradingSpec:
@@ -85,10 +88,12 @@ def load_exercise(folder: Path) -> Exercise:
     trees = {name: _tree(folder / name, problem) for name in ("starter", "solution")}
     solution_steps = _publish_steps("publish", definition.get("publish"), problem)
     wrong = _wrong_variants(folder, definition, solution_steps, problem)
+    cheats = _plain_variants(folder, "cheats", definition, solution_steps, problem)
+    solutions = _plain_variants(folder, "solutions", {}, solution_steps, problem)
     if problems:
         raise ExerciseInvalid(problems)
     return Exercise(folder.name, folder, definition, trees["starter"], Variant(trees["solution"], solution_steps),
-                    wrong)
+                    wrong, cheats, solutions)
 
 
 def _read(path: Path, problem) -> dict | None:
@@ -166,7 +171,7 @@ def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[Publis
     if not isinstance(declared, dict):
         problem("wrong", "a mapping of variant name to the ids of the checks it must fail")
         return {}
-    present = {p.name for p in (folder / "wrong").iterdir() if p.is_dir()} if (folder / "wrong").is_dir() else set()
+    present = _variant_folders(folder, "wrong")
     ids = {options.get("id") for options in definition.get("checks") or [] if isinstance(options, dict)}
     variants = {}
     for name in sorted(present | set(declared)):
@@ -184,8 +189,35 @@ def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[Publis
         else:
             steps = (_publish_steps(f"wrong.{name}.publish", entry["publish"], problem)
                      if publishes_differently else solution_steps)
-            variants[name] = Variant(_variant(folder, name, problem), steps, tuple(expected))
+            variants[name] = Variant(_variant(folder, "wrong", name, problem), steps, tuple(expected))
     return variants
+
+
+def _plain_variants(folder: Path, kind: str, definition: dict, solution_steps: tuple[PublishStep, ...],
+                    problem) -> dict[str, Variant]:
+    """The cheats/ or solutions/ variants: each publishes like the solution, unless (for a cheat) `cheats:`
+    says how it publishes instead."""
+    declared = definition.get(kind) or {}
+    if not isinstance(declared, dict):
+        problem(kind, "a mapping of variant name to {publish: [...]}")
+        return {}
+    present = _variant_folders(folder, kind)
+    for name in sorted(set(declared) - present):
+        problem(f"{kind}.{name}", f"there is no folder {kind}/{name}/")
+    variants = {}
+    for name in sorted(present):
+        entry = declared.get(name)
+        steps = solution_steps
+        if isinstance(entry, dict) and "publish" in entry:
+            steps = _publish_steps(f"{kind}.{name}.publish", entry["publish"], problem)
+        elif entry is not None:
+            problem(f"{kind}.{name}", "a mapping with publish: the publishes this variant makes instead")
+        variants[name] = Variant(_variant(folder, kind, name, problem), steps)
+    return variants
+
+
+def _variant_folders(folder: Path, kind: str) -> set[str]:
+    return {p.name for p in (folder / kind).iterdir() if p.is_dir()} if (folder / kind).is_dir() else set()
 
 
 def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
@@ -207,12 +239,12 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
     return tuple(parsed)
 
 
-def _variant(folder: Path, name: str, problem) -> dict[str, bytes]:
-    """A wrong variant holds only the files that differ from the solution; the rest are the solution's."""
+def _variant(folder: Path, kind: str, name: str, problem) -> dict[str, bytes]:
+    """A variant holds only the files that differ from the solution; the rest are the solution's."""
     try:
-        own = read_context_directory(folder / "wrong" / name) if (folder / "wrong" / name).is_dir() else {}
+        own = read_context_directory(folder / kind / name) if (folder / kind / name).is_dir() else {}
     except SubmissionRejected as error:
-        problem(f"wrong.{name}", error.message("en"))
+        problem(f"{kind}.{name}", error.message("en"))
         return {}
     try:
         solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}

@@ -1,5 +1,6 @@
-"""Proving an exercise right: its solution passes every check, its starter does not pass, and each wrong variant
-fails exactly the checks it declares. `manage.py validate_course` runs this for the whole course."""
+"""Proving an exercise right: its solution and every alternative solution pass every check, its starter does not
+pass, each wrong variant fails exactly the checks it declares, and each cheat fails (an exercise needs at least one
+cheat). `manage.py validate_course` runs this for the whole course."""
 from __future__ import annotations
 
 import time
@@ -18,14 +19,21 @@ from grading.runner import GradeReport, grade
 from registry.publishing import Destination, publish_stream
 from registry.registry import LearnerRegistry
 
+NO_CHEATS = ("no cheats/<name>/ folder: write at least one submission that fakes the result without doing what the "
+             "exercise teaches, and make the checks refuse it")
+
 
 @dataclass(frozen=True)
 class VariantResult:
     exercise: str
-    variant: str  # "solution", "starter" or "wrong/<name>"
+    variant: str  # "solution", "starter", "wrong/<name>", "cheats/<name>", "solutions/<name>" or "cheats"
     ok: bool
-    problem: str
+    problem: str  # what is wrong; for a variant that behaves, what is worth knowing (which checks caught a cheat)
     seconds: float
+
+
+# What a variant's grading says: (behaves as declared, problem or note).
+Judged = tuple[bool, str]
 
 
 def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]:
@@ -36,30 +44,36 @@ def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]
     for name, variant in exercise.wrong.items():
         results.append(_judge(engine, exercise, f"wrong/{name}", variant,
                               lambda report, expected=variant.fails: _wrong_problem(report, expected)))
+    if not exercise.cheats:
+        results.append(VariantResult(exercise.slug, "cheats", False, NO_CHEATS, 0.0))
+    for name, variant in exercise.cheats.items():
+        results.append(_judge(engine, exercise, f"cheats/{name}", variant, _cheat_problem))
+    for name, variant in exercise.solutions.items():
+        results.append(_judge(engine, exercise, f"solutions/{name}", variant, _solution_problem))
     return results
 
 
 def _judge(engine: Engine, exercise: Exercise, label: str, variant: Variant, problem_of) -> VariantResult:
     started = time.monotonic()
     if exercise.spec.uses_registry:
-        problem = _judge_as_publishing_learner(engine, exercise, variant, problem_of)
+        behaves, problem = _judge_as_publishing_learner(engine, exercise, variant, problem_of)
     else:
-        problem = _problem(grade(engine, exercise.spec, variant.files), problem_of)
-    return VariantResult(exercise.slug, label, not problem, problem, time.monotonic() - started)
+        behaves, problem = _problem(grade(engine, exercise.spec, variant.files), problem_of)
+    return VariantResult(exercise.slug, label, behaves, problem, time.monotonic() - started)
 
 
-def _problem(report: GradeReport, problem_of) -> str:
-    return problem_of(report) if report.counts else f"not graded: {report.outcome.message()}"
+def _problem(report: GradeReport, problem_of) -> Judged:
+    return problem_of(report) if report.counts else (False, f"not graded: {report.outcome.message()}")
 
 
-def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Variant, problem_of) -> str:
+def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Variant, problem_of) -> Judged:
     """Play a learner of a registry exercise: a new account publishes as the variant says, then submits."""
     with throwaway_learner() as username:
         files = dict(variant.files)
         for step in variant.publish:
             outcome, digest = _publish(engine, exercise, username, files, step)
             if not outcome.ok:
-                return f"publishing {step.repository}:{','.join(step.tags)} failed: {outcome.message()}"
+                return False, f"publishing {step.repository}:{','.join(step.tags)} failed: {outcome.message()}"
             if step.digest_to:
                 files[step.digest_to] = f"{digest}\n".encode()
         return _problem(grade(engine, exercise.spec, files, registry=LearnerRegistry(username)), problem_of)
@@ -92,20 +106,30 @@ def _failed_ids(report: GradeReport) -> set[str]:
     return {check.id for check in report.checks if not check.passed}
 
 
-def _solution_problem(report: GradeReport) -> str:
+def _solution_problem(report: GradeReport) -> Judged:
     failed = [check for check in report.checks if not check.passed]
-    return "; ".join(f"{check.id} failed: {check.message['en']}" for check in failed)
+    return not failed, "; ".join(f"{check.id} failed: {check.message['en']}" for check in failed)
 
 
-def _starter_problem(report: GradeReport) -> str:
-    return "the starter passes every check: there is nothing to do" if report.passed else ""
+def _starter_problem(report: GradeReport) -> Judged:
+    return (False, "the starter passes every check: there is nothing to do") if report.passed else (True, "")
 
 
-def _wrong_problem(report: GradeReport, expected: list[str]) -> str:
+def _cheat_problem(report: GradeReport) -> Judged:
+    """A cheat must build (or be pulled) and still not pass; the note names the required checks that caught it."""
+    if not report.outcome.ok:
+        return False, f"does not build, so it proves nothing: {report.outcome.message()}"
+    caught = sorted(check.id for check in report.checks if check.required and not check.passed)
+    if not caught:
+        return False, "passes: a cheat must fail at least one required check"
+    return True, f"caught by {caught}"
+
+
+def _wrong_problem(report: GradeReport, expected: list[str]) -> Judged:
     failed = _failed_ids(report)
     if failed == set(expected):
-        return ""
-    return f"fails {sorted(failed)}, declared {sorted(expected)}"
+        return True, ""
+    return False, f"fails {sorted(failed)}, declared {sorted(expected)}"
 
 
 def load_all(root: Path, only: list[str] | None = None) -> list[Exercise]:

@@ -234,7 +234,7 @@ class _BuildSession:
         if self._visible():
             self.steps.append(
                 StepRecord(self.step, _instruction_text(instruction), instruction.line if instruction else None,
-                           self.cached, seconds)
+                           self.cached, seconds, self.step_images.get(self.step))
             )
             yield StepFinished(self.step, self.cached, seconds)
 

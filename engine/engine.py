@@ -75,7 +75,7 @@ class Engine:
         self.version, self.info = self.client.version, self.client.info
         self.discard, self.untag, self.remove = self.client.discard, self.client.untag, self.client.remove
         self.build = self.builder.build
-        self.run, self.stop_time = self.runner.run, self.runner.stop_time
+        self.run, self.stop_time, self.main_process = self.runner.run, self.runner.stop_time, self.runner.main_process
         self.inspect, self.inspect_raw = self.inspector.inspect, self.inspector.inspect_raw
         self.image_exists, self.read_paths = self.inspector.image_exists, self.inspector.read_paths
         self.layer_listing = self.inspector.layer_listing

@@ -43,6 +43,7 @@ class StepRecord:
     line: int | None
     cached: bool
     seconds: float
+    image: str | None = None  # the image this step ended with (for FROM, the stage's base image)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,21 @@ class StopResult:
     exit_code: int | None
     output: str
     start_error: Outcome | None = None  # the runtime refused to start the container (a run_error)
+    exited_early: bool = False  # it was no longer running when `docker stop` was sent: it exited by itself
+    ready_seen: bool = True  # it printed the ready text asked for (True when none was asked)
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What ran as PID 1 of a running container, read from the engine host's process table: its command line as
+    the process has it now, and the absolute path its executable link names inside the container."""
+
+    argv: tuple[str, ...] = ()
+    executable: str = ""  # "" when the host's /proc could not be read (the engine runs on another host)
+    output: str = ""
+    start_error: Outcome | None = None
+    exited_early: bool = False  # it had exited before it could be read
+    ready_seen: bool = True
 
 
 @dataclass(frozen=True)
@@ -168,6 +184,8 @@ class PathFact:
     size: int = 0
     content: bytes | None = None  # a regular file's bytes, up to the engine's read cap
     truncated: bool = False
+    mode: int = 0  # permission bits
+    digest: str | None = None  # a regular file's sha256 over all of its bytes
 
 
 @dataclass(frozen=True)

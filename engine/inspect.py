@@ -1,6 +1,7 @@
 """What an image is: the daemon's description, its history, the files at given paths, its layers' listings."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import posixpath
@@ -61,10 +62,12 @@ class Inspector:
         if link and follow:
             target = link if link.startswith("/") else posixpath.join(posixpath.dirname(path), link)
             return replace(self._read_path(container, target, max_bytes, follow - 1), path=path)
+        mode = stat["mode"] & 0o7777
         if stat["mode"] & (1 << 31):  # Go's os.ModeDir, as the API reports it
-            return PathFact(path, exists=True, is_dir=True)
-        content = _first_file(ChunkReader(chunks), max_bytes)
-        return PathFact(path, exists=True, size=stat["size"], content=content, truncated=stat["size"] > max_bytes)
+            return PathFact(path, exists=True, is_dir=True, mode=mode)
+        content, digest = _first_file(ChunkReader(chunks), max_bytes)
+        return PathFact(path, exists=True, size=stat["size"], content=content, truncated=stat["size"] > max_bytes,
+                        mode=mode, digest=digest)
 
     def layer_listing(self, image: str) -> list[LayerListing]:
         """The paths in each filesystem layer of `image`, from `docker save`, oldest layer first."""
@@ -93,13 +96,19 @@ class ChunkReader(io.RawIOBase):
         return size
 
 
-def _first_file(stream: io.RawIOBase, max_bytes: int) -> bytes | None:
+def _first_file(stream: io.RawIOBase, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The first `max_bytes` of the archive's first member, if it is a regular file, and the sha256 of all of it."""
     with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as archive:
         for member in archive:
-            if member.isfile():
-                return archive.extractfile(member).read(max_bytes)
-            return None
-    return None
+            if not member.isfile():
+                return None, None
+            content = archive.extractfile(member)
+            head = content.read(max_bytes)
+            digest = hashlib.sha256(head)
+            while chunk := content.read(1024 * 1024):
+                digest.update(chunk)
+            return head, f"sha256:{digest.hexdigest()}"
+    return None, None
 
 
 def _listings_from_save(stream: io.RawIOBase) -> list[LayerListing]:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import time
 from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import docker
 from docker.types import LogConfig, Ulimit
 
 from engine.client import Client, EngineUnavailable, engine_errors, without_host_paths
-from engine.facts import LogLine, RunResult, StopResult
+from engine.facts import LogLine, ProcessResult, RunResult, StopResult
 from engine.inspect import Inspector
 from engine.labels import attempt_labels
 from engine.limits import SandboxLimits
@@ -24,6 +27,7 @@ RUNTIME_PREAMBLE = re.compile(
     r"^.*?(error during container init|starting container process caused|OCI runtime (create|start) failed)"
     r"(: (runc create failed|unable to start container process|error during container init))*: ")
 GO_SOURCE = re.compile(r"\b[\w-]+\.go:\d+: ")
+READY_POLL = 0.05  # seconds between looks at a starting container's output
 
 
 class ContainerRefused(Exception):
@@ -184,36 +188,126 @@ class Runner:
         *,
         grace: float = 10,
         settle: float = 1.0,
+        ready: str | None = None,
         limits: SandboxLimits | None = None,
         as_root: bool = False,
     ) -> StopResult:
-        """Start `image`, let it settle, then `docker stop` it and measure how long it takes to exit.
+        """Start `image`, let it settle (or wait until its output holds `ready`), then `docker stop` it and measure
+        how long it takes to exit. A container that is no longer running when the stop is sent exited by itself.
 
         There is no init process here: the learner's own PID 1 has to handle SIGTERM, as with a plain `docker run`.
         """
         limits = limits or self.limits
-        container = self.create_container(image, args, env=None, as_root=as_root, limits=limits, init=False)
+        with self._started(image, args, None, as_root, limits) as container:
+            if isinstance(container, Outcome):
+                return StopResult(seconds=0.0, killed=False, exit_code=None, output="", start_error=container)
+            with engine_errors():
+                up = self._wait_until_up(container, ready, settle, limits)
+                asked = time.monotonic()
+                grace = max(1, math.ceil(grace))  # the API takes whole seconds
+                was_running = self._stop(container, grace) and up.running
+                seconds = time.monotonic() - asked
+                state = self.client.api.inspect_container(container)["State"]
+                output = self._output(container, limits)
+        return StopResult(
+            seconds=0.0 if not was_running else seconds,
+            killed=was_running and seconds >= grace,
+            exit_code=state.get("ExitCode"),
+            output=output,
+            exited_early=not was_running,
+            ready_seen=up.ready_seen,
+        )
+
+    def main_process(
+        self,
+        image: str,
+        args: list[str] | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        ready: str | None = None,
+        settle: float = 1.0,
+        limits: SandboxLimits | None = None,
+        as_root: bool = False,
+    ) -> ProcessResult:
+        """Start `image` without an init process, wait as `stop_time` does, and read what runs as its PID 1."""
+        limits = limits or self.limits
+        with self._started(image, args, env, as_root, limits) as container:
+            if isinstance(container, Outcome):
+                return ProcessResult(start_error=container)
+            with engine_errors():
+                up = self._wait_until_up(container, ready, settle, limits)
+                state = self.client.api.inspect_container(container)["State"]
+                if not up.running or not state.get("Running"):
+                    return ProcessResult(output=self._output(container, limits), exited_early=True,
+                                         ready_seen=up.ready_seen)
+                argv, executable = self._pid1(container, state["Pid"])
+                return ProcessResult(argv, executable, self._output(container, limits), ready_seen=up.ready_seen)
+
+    @contextmanager
+    def _started(self, image: str, args: list[str] | None, env: Mapping[str, str] | None, as_root: bool,
+                 limits: SandboxLimits) -> Iterator[str | Outcome]:
+        """A started container of `image` without an init process, removed afterwards; the runtime's refusal to
+        start it as an Outcome instead."""
+        container = self.create_container(image, args, env=env, as_root=as_root, limits=limits, init=False)
         try:
             try:
                 self._start(container)
             except ContainerRefused as refused:
-                return StopResult(seconds=0.0, killed=False, exit_code=None, output="", start_error=refused.outcome)
-            with engine_errors():
-                time.sleep(settle)
-                asked = time.monotonic()
-                grace = max(1, math.ceil(grace))  # the API takes whole seconds
-                self.client.api.stop(container, timeout=grace)
-                seconds = time.monotonic() - asked
-                state = self.client.api.inspect_container(container)["State"]
-                output = self.client.api.logs(container, stdout=True, stderr=True)[: limits.output_bytes]
+                yield refused.outcome
+                return
+            yield container
         finally:
             self.client.remove_container(container)
-        return StopResult(
-            seconds=seconds,
-            killed=seconds >= grace,
-            exit_code=state.get("ExitCode"),
-            output=output.decode("utf-8", errors="replace"),
-        )
+
+    def _wait_until_up(self, container: str, ready: str | None, settle: float, limits: SandboxLimits) -> _Up:
+        """Without `ready`, `settle` seconds; with it, until the output holds it, the container exits, or the run
+        timeout passes."""
+        if ready is None:
+            time.sleep(settle)
+            return _Up(self._running(container), ready_seen=True)
+        deadline = time.monotonic() + limits.run_timeout
+        while True:
+            seen = ready in self._output(container, limits)
+            running = self._running(container)
+            if seen or not running or time.monotonic() >= deadline:
+                return _Up(running, ready_seen=seen)
+            time.sleep(READY_POLL)
+
+    def _running(self, container: str) -> bool:
+        return bool(self.client.api.inspect_container(container)["State"].get("Running"))
+
+    def _output(self, container: str, limits: SandboxLimits) -> str:
+        output = self.client.api.logs(container, stdout=True, stderr=True)[: limits.output_bytes]
+        return output.decode("utf-8", errors="replace")
+
+    def _stop(self, container: str, grace: int) -> bool:
+        """`docker stop`; False when the daemon says the container was not running (HTTP 304), as it answers for
+        one that already exited by itself."""
+        api = self.client.api
+        response = api._post(api._url("/containers/{0}/stop", container), params={"t": grace},
+                             timeout=grace + (api.timeout or 60))
+        api._raise_for_status(response)
+        return response.status_code != 304
+
+    def _pid1(self, container: str, pid: int) -> tuple[tuple[str, ...], str]:
+        """PID 1's command line and executable, from this host's /proc (the engine's host: workers run beside
+        their engine). Where /proc does not show it, the command line comes from `docker top`, without the
+        executable."""
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                cmdline = file.read()
+            executable = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            top = self.client.api.top(container, ps_args="-o pid,args")
+            line = next((row for row in top.get("Processes") or [] if row and row[0] == str(pid)), None)
+            return (tuple(line[1].split(" ")) if line else ()), ""
+        return tuple(arg.decode("utf-8", errors="replace") for arg in cmdline.split(b"\0")[:-1]), executable
+
+
+@dataclass(frozen=True)
+class _Up:
+    running: bool
+    ready_seen: bool
 
 
 def runtime_reason(explanation: str) -> str:

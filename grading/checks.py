@@ -10,13 +10,23 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile
-from engine.facts import BuildResult, ImageFacts, LayerListing, PathFact, RepositoryFacts, RunResult, StopResult
+from engine.facts import (
+    BuildResult,
+    ImageFacts,
+    LayerListing,
+    PathFact,
+    ProcessResult,
+    RepositoryFacts,
+    RunResult,
+    StepRecord,
+    StopResult,
+)
 from engine.limits import MB
 from engine.messages import Phrase, Picked, Text, both, phrase
 from engine.references import DIGEST, RELATIVE_REPOSITORY, TAG, short_digest
@@ -65,6 +75,9 @@ class Facts:
     paths: dict[str, PathFact] = field(default_factory=dict)
     layers: list[LayerListing] | None = None
     rebuilds: dict[str, BuildResult] = field(default_factory=dict)
+    rebuild_runs: dict[str, dict[tuple, RunResult]] = field(default_factory=dict)  # rebuild key -> its runs
+    processes: dict[tuple, ProcessResult] = field(default_factory=dict)
+    step_paths: dict[str, dict[str, PathFact]] = field(default_factory=dict)  # step image -> path -> fact
     lint: list[LintFinding] = field(default_factory=list)
     submitted: dict[str, bytes] = field(default_factory=dict)  # the submission's files
     registry: dict[str, RepositoryFacts] = field(default_factory=dict)  # repository (under namespace) -> facts
@@ -77,7 +90,8 @@ class Facts:
 
 @dataclass(frozen=True)
 class Need:
-    """A fact a check needs: ("run", args, env), ("stop", args), ("paths", path), ("layers",), ("rebuild", key),
+    """A fact a check needs: ("run", args, env), ("stop", args), ("process", args, env, ready), ("paths", path),
+    ("step_paths", path) (the path after every build step), ("layers",), ("rebuild", key), ("rebuild_run", key),
     ("registry", repository, tags), ("registry_pull", repository, tag)."""
 
     kind: str
@@ -363,15 +377,21 @@ ALSO_PRINTED = {"stdout": _(" (and on stdout: {text})"), "stderr": _(" (and on s
 
 
 @dataclass
-class RunCheck(Check):
+class StartsContainer(Check):
+    """A check that starts the image: with `args` replacing its CMD, and `env` added to its environment."""
+
     args: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
-    stdout: TextExpectation | None = None
-    stderr: TextExpectation | None = None
-    exit_code: int | None = None
 
     def key(self) -> tuple:
         return (tuple(self.args) if self.args is not None else None, tuple(sorted(self.env.items())))
+
+
+@dataclass
+class RunCheck(StartsContainer):
+    stdout: TextExpectation | None = None
+    stderr: TextExpectation | None = None
+    exit_code: int | None = None
 
     def needs(self) -> list[Need]:
         return [Need("run", self.key(), self)]
@@ -396,14 +416,33 @@ class RunCheck(Check):
         return ok(_("`{command}` printed {text}."), command=command, text=shown(_clip(result.stdout)))
 
 
+# Why a container could not show how it takes a signal or what its PID 1 is, before anything else is judged.
+NOT_RUNNING = _("The container exited by itself before {when}, so it cannot show {what}; it printed {output}. It "
+                "must keep running until it is stopped.")
+NEVER_READY = _("The container never printed {ready} while it ran; it printed {output}.")
+
+
+def _not_up(result: StopResult | ProcessResult, ready: str | None, when: Phrase, what: Phrase) -> Verdict | None:
+    """The failure of a container that refused to start, exited by itself, or never said it was ready."""
+    if result.start_error is not None:
+        return Verdict(False, result.start_error.text())
+    if result.exited_early:
+        return failed(NOT_RUNNING, when=when, what=what, output=shown(_clip(result.output)))
+    if not result.ready_seen:
+        return failed(NEVER_READY, ready=shown(ready), output=shown(_clip(result.output)))
+    return None
+
+
 @dataclass
 class StopCheck(Check):
     args: list[str] | None = None
     within_s: float = 2.0
     prints: str | None = None
+    ready: str | None = None
+    exit_code: int = 0
 
     def key(self) -> tuple:
-        return tuple(self.args) if self.args is not None else None
+        return (tuple(self.args) if self.args is not None else None, self.ready)
 
     @property
     def grace(self) -> float:
@@ -415,17 +454,52 @@ class StopCheck(Check):
 
     def judge(self, facts: Facts) -> Verdict:
         result = facts.stops[self.key()]
-        if result.start_error is not None:
-            return Verdict(False, result.start_error.text())
+        early = _not_up(result, self.ready, phrase(_("`docker stop` was sent")),
+                        phrase(_("that it handles SIGTERM")))
+        if early is not None:
+            return early
         if result.seconds > self.within_s:
             how = phrase(_(" and was killed after the grace period")) if result.killed else ""
             return failed(_("`docker stop` took {seconds:.1f} s{how}; expected at most {limit:g} s. Is your process "
                             "PID 1, and does it get SIGTERM?"), seconds=result.seconds, how=how, limit=self.within_s)
+        if result.exit_code != self.exit_code:
+            return failed(_("The container stopped in {seconds:.1f} s but exited with code {code}; expected "
+                            "{expected}. 143 means SIGTERM ended it without a handler."), seconds=result.seconds,
+                          code=result.exit_code, expected=self.exit_code)
         if self.prints and self.prints not in result.output:
             return failed(_("The container stopped in {seconds:.1f} s but did not print {wanted}; it printed "
                             "{output}."), seconds=result.seconds, wanted=shown(self.prints),
                           output=shown(_clip(result.output)))
         return ok(_("`docker stop` took {seconds:.2f} s."), seconds=result.seconds)
+
+
+@dataclass
+class ProcessCheck(StartsContainer):
+    ready: str | None = None
+    executable: TextExpectation | None = None
+    argv: TextExpectation | None = None
+
+    def key(self) -> tuple:
+        return (*super().key(), self.ready)
+
+    def needs(self) -> list[Need]:
+        return [Need("process", self.key(), self)]
+
+    def judge(self, facts: Facts) -> Verdict:
+        result = facts.processes[self.key()]
+        early = _not_up(result, self.ready, phrase(_("its main process was read")), phrase(_("what runs as PID 1")))
+        if early is not None:
+            return early
+        argv = " ".join(result.argv)
+        found = phrase(_("PID 1 is {executable} running {argv}"), executable=shown(result.executable or "?"),
+                       argv=shown(argv))
+        if self.executable and not self.executable.holds(result.executable):
+            return failed(_("{found}; expected its executable {expected}."), found=found,
+                          expected=self.executable.describe())
+        if self.argv and not self.argv.holds(argv):
+            return failed(_("{found}; expected its command line {expected}."), found=found,
+                          expected=self.argv.describe())
+        return ok(_("{found}."), found=found)
 
 
 # A step that did the opposite of what the exercise expects, by whether it was expected from the cache.
@@ -437,17 +511,28 @@ CACHE_SURPRISES = {
 }
 
 
+IMAGE_SURPRISES = {
+    "changed": _("After changing {changed}, the rebuild made the same image as before; expected a new one, since the "
+                 "image uses that file."),
+    "same": _("After changing {changed}, the rebuild made a different image; expected the same one, since the image "
+              "does not use that file."),
+}
+
+
 @dataclass
 class CacheCheck(Check):
     change: dict[str, str] = field(default_factory=dict)
     cached: list[str] = field(default_factory=list)  # regular expressions over step instructions
     rebuilt: list[str] = field(default_factory=list)
+    image: str | None = None  # "changed" or "same"
+    run: RunCheck | None = None  # what the rebuilt image must do when run
 
     def key(self) -> str:
         return json.dumps(self.change, sort_keys=True)
 
     def needs(self) -> list[Need]:
-        return [Need("rebuild", self.key(), self.change)]
+        rebuild = [Need("rebuild", self.key(), self.change)]
+        return rebuild + ([Need("rebuild_run", self.key(), self.run)] if self.run else [])
 
     def judge(self, facts: Facts) -> Verdict:
         rebuild = facts.rebuilds[self.key()]
@@ -455,6 +540,18 @@ class CacheCheck(Check):
         if not rebuild.outcome.ok:
             return failed(_("After changing {changed}, the build failed: {reason}"), changed=changed,
                           reason=Picked(rebuild.outcome.text()))
+        for judge in (self._steps, self._image, self._run):
+            verdict = judge(facts, rebuild, changed)
+            if verdict is not None:
+                return verdict
+        if not self.image and not self.run:
+            return ok(_("After changing {changed}, the cache was used as expected."), changed=changed)
+        if not self.cached and not self.rebuilt:
+            return ok(_("After changing {changed}, the rebuilt image followed the change."), changed=changed)
+        return ok(_("After changing {changed}, the cache was used as expected and the rebuilt image followed the "
+                    "change."), changed=changed)
+
+    def _steps(self, facts: Facts, rebuild: BuildResult, changed: str) -> Verdict | None:
         for pattern, want_cached in [(p, True) for p in self.cached] + [(p, False) for p in self.rebuilt]:
             steps = [step for step in rebuild.steps if re.search(pattern, step.instruction)]
             if not steps:
@@ -464,7 +561,106 @@ class CacheCheck(Check):
                 step = wrong[0]
                 message = CACHE_SURPRISES[want_cached]
                 return failed(message, changed=changed, step=step.number, instruction=_clip(step.instruction, 60))
-        return ok(_("After changing {changed}, the cache was used as expected."), changed=changed)
+        return None
+
+    def _image(self, facts: Facts, rebuild: BuildResult, changed: str) -> Verdict | None:
+        """The image the Dockerfile's own last step made, in both builds (the sandbox's label comes after it)."""
+        if self.image is None:
+            return None
+        same = facts.build.steps[-1].image == rebuild.steps[-1].image
+        if same != (self.image == "same"):
+            return failed(IMAGE_SURPRISES[self.image], changed=changed)
+        return None
+
+    def _run(self, facts: Facts, rebuild: BuildResult, changed: str) -> Verdict | None:
+        if self.run is None:
+            return None
+        verdict = self.run.judge(replace(facts, runs=facts.rebuild_runs[self.key()]))
+        if verdict.passed:
+            return None
+        return failed(_("After changing {changed}, the rebuilt image did not follow: {reason}"), changed=changed,
+                      reason=Picked(verdict.message))
+
+
+@dataclass
+class LayerCheck(Check):
+    """Which step wrote a file of the final image, judged from the image each build step ended with."""
+
+    path: str = ""
+    created_by: TextExpectation | None = None
+    from_stage: dict[str, Any] | None = None  # {"stage": name or number, "path": ..., "created_by": expectation}
+
+    def needs(self) -> list[Need]:
+        paths = [self.path] + ([self.from_stage["path"]] if self.from_stage else [])
+        return [Need("step_paths", path) for path in paths]
+
+    def judge(self, facts: Facts) -> Verdict:
+        stages = _stage_steps(facts.build.steps)
+        writer = _writer(facts, stages[-1], self.path)
+        if isinstance(writer, Verdict):
+            return writer
+        if self.created_by and not self.created_by.holds(writer.instruction):
+            return failed(_("{path} was written by step {step} ({instruction}); expected a step {expected}."),
+                          path=self.path, step=writer.number, instruction=_clip(writer.instruction, 80),
+                          expected=self.created_by.describe())
+        if self.from_stage:
+            verdict = self._from_stage(facts, stages, stages[-1][-1])
+            if verdict is not None:
+                return verdict
+        return ok(_("{path} was written by step {step} ({instruction})."), path=self.path, step=writer.number,
+                  instruction=_clip(writer.instruction, 80))
+
+    def _from_stage(self, facts: Facts, stages: list[list[StepRecord]], last: StepRecord) -> Verdict | None:
+        stage, path = self.from_stage["stage"], self.from_stage["path"]
+        index = _stage_index(facts, stage, len(stages) - 1)
+        if index is None:
+            return failed(_("There is no earlier stage {stage}, where {path} should be made."), stage=shown(stage),
+                          path=path)
+        writer = _writer(facts, stages[index], path)
+        if isinstance(writer, Verdict):
+            return failed(_("In stage {stage}: {reason}"), stage=shown(stage), reason=Picked(writer.message))
+        expected = self.from_stage.get("created_by")
+        if expected and not expected.holds(writer.instruction):
+            return failed(_("In stage {stage}, {path} was written by step {step} ({instruction}); expected a step "
+                            "{expected}."), stage=shown(stage), path=path, step=writer.number,
+                          instruction=_clip(writer.instruction, 80), expected=expected.describe())
+        if facts.step_paths[last.image][self.path].digest != facts.step_paths[stages[index][-1].image][path].digest:
+            return failed(_("{path} in the final image is not the file {stage_path} that stage {stage} made: their "
+                            "contents differ."), path=self.path, stage_path=path, stage=shown(stage))
+        return None
+
+
+def _stage_steps(steps: tuple[StepRecord, ...]) -> list[list[StepRecord]]:
+    """The build's steps cut into stages, each starting with its FROM step."""
+    stages: list[list[StepRecord]] = []
+    for step in steps:
+        if step.instruction.startswith("FROM ") or not stages:
+            stages.append([])
+        stages[-1].append(step)
+    return stages
+
+
+def _stage_index(facts: Facts, stage: Any, final: int) -> int | None:
+    names = [s.name for s in facts.dockerfile.stages]
+    if isinstance(stage, int):
+        return stage if 0 <= stage < final else None
+    return names.index(str(stage).lower()) if str(stage).lower() in names[:final] else None
+
+
+def _writer(facts: Facts, stage: list[StepRecord], path: str) -> StepRecord | Verdict:
+    """The last step of `stage` after which `path` (its bytes and mode) differs from what the step before left."""
+    def seen(step: StepRecord) -> tuple:
+        fact = facts.step_paths[step.image][path]
+        return fact.exists, fact.is_dir, fact.digest, fact.mode
+
+    final = facts.step_paths[stage[-1].image][path]
+    if not final.exists or final.is_dir:
+        return failed(_("{path} is not a file of the image; expected one there."), path=path)
+    writers = [step for before, step in zip(stage, stage[1:], strict=False) if seen(step) != seen(before)]
+    if not writers:
+        return failed(_("{path} comes from the base image ({base}); expected a step of yours to write it."),
+                      path=path, base=stage[0].instruction.removeprefix("FROM ").split(" ")[0])
+    return writers[-1]
 
 
 @dataclass
@@ -641,11 +837,15 @@ def _args(key: str, options: dict) -> list[str] | None:
     return args
 
 
-def _run_options(key: str, options: dict) -> dict:
+def _env(key: str, options: dict) -> dict[str, str]:
     env = options.get("env", {})
     if not isinstance(env, dict):
         raise SpecError(f"{key}.env", "a mapping of names to values")
-    parsed = {"args": _args(key, options), "env": {str(k): str(v) for k, v in env.items()},
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def _run_options(key: str, options: dict) -> dict:
+    parsed = {"args": _args(key, options), "env": _env(key, options),
               "exit_code": options.get("exit_code")}
     for stream in ("stdout", "stderr"):
         if stream in options:
@@ -655,12 +855,31 @@ def _run_options(key: str, options: dict) -> dict:
     return parsed
 
 
+def _ready(key: str, options: dict) -> str | None:
+    ready = options.get("ready")
+    if ready is not None and (not isinstance(ready, str) or not ready):
+        raise SpecError(f"{key}.ready", "the text the container prints once it is up, e.g. listening")
+    return ready
+
+
 def _stop_options(key: str, options: dict) -> dict:
     _numbers("within_s")(key, options)
     prints = options.get("prints")
     if prints is not None and (not isinstance(prints, str) or not prints):
         raise SpecError(f"{key}.prints", "the text the container must print when it stops, e.g. bye")
-    return {"args": _args(key, options), "within_s": options["within_s"], "prints": prints}
+    exit_code = options.get("exit_code", 0)
+    if not isinstance(exit_code, int) or isinstance(exit_code, bool):
+        raise SpecError(f"{key}.exit_code", "the status it must exit with on SIGTERM, e.g. 0")
+    return {"args": _args(key, options), "within_s": options["within_s"], "prints": prints,
+            "ready": _ready(key, options), "exit_code": exit_code}
+
+
+def _process_options(key: str, options: dict) -> dict:
+    parsed = {name: TextExpectation.parse(f"{key}.{name}", options[name])
+              for name in ("executable", "argv") if name in options}
+    if not parsed:
+        raise SpecError(key, "give executable or argv")
+    return {**parsed, "args": _args(key, options), "env": _env(key, options), "ready": _ready(key, options)}
 
 
 def _cache_options(key: str, options: dict) -> dict:
@@ -676,9 +895,52 @@ def _cache_options(key: str, options: dict) -> dict:
                 re.compile(value)
             except (re.error, TypeError):
                 raise SpecError(f"{key}.{name}", f"{value!r} is not a regular expression") from None
-    if not patterns["cached"] and not patterns["rebuilt"]:
-        raise SpecError(key, "give cached or rebuilt")
-    return {"change": {str(k): str(v) for k, v in change.items()}, **patterns}
+    if options.get("image") not in (None, "changed", "same"):
+        raise SpecError(f"{key}.image", "changed or same")
+    run = options.get("run")
+    if run is not None:
+        run = _nested_run(f"{key}.run", run)
+    if not patterns["cached"] and not patterns["rebuilt"] and options.get("image") is None and run is None:
+        raise SpecError(key, "give cached, rebuilt, image or run")
+    return {"change": {str(k): str(v) for k, v in change.items()}, **patterns, "image": options.get("image"),
+            "run": run}
+
+
+RUN_OPTIONS = "args env stdout stderr exit_code"
+
+
+def _nested_run(key: str, options: Any) -> RunCheck:
+    if not isinstance(options, dict):
+        raise SpecError(key, f"a mapping of run options ({RUN_OPTIONS})")
+    unknown = sorted(set(options) - set(RUN_OPTIONS.split()))
+    if unknown:
+        raise SpecError(f"{key}.{unknown[0]}", f"not an option of run ({RUN_OPTIONS})")
+    return RunCheck(id="run", **_run_options(key, options))
+
+
+def _layer_options(key: str, options: dict) -> dict:
+    path = _file_options(key, {"path": options.get("path")})["path"]
+    created_by = options.get("created_by")
+    parsed = {"path": path, "created_by": TextExpectation.parse(f"{key}.created_by", created_by)
+              if created_by is not None else None, "from_stage": None}
+    stage = options.get("from_stage")
+    if stage is not None:
+        parsed["from_stage"] = _from_stage(f"{key}.from_stage", stage, path)
+    if created_by is None and stage is None:
+        raise SpecError(key, "give created_by or from_stage")
+    return parsed
+
+
+def _from_stage(key: str, options: Any, path: str) -> dict:
+    if not isinstance(options, dict) or set(options) - {"stage", "path", "created_by"}:
+        raise SpecError(key, "a mapping of stage, path and created_by")
+    stage = options.get("stage")
+    if not isinstance(stage, (str, int)) or isinstance(stage, bool) or stage == "":
+        raise SpecError(f"{key}.stage", "an earlier stage, by its AS name or its number from 0")
+    stage_path = _file_options(key, {"path": options.get("path", path)})["path"]
+    created_by = options.get("created_by")
+    return {"stage": stage, "path": stage_path,
+            "created_by": TextExpectation.parse(f"{key}.created_by", created_by) if created_by is not None else None}
 
 
 def _toolchain_options(key: str, options: dict) -> dict:
@@ -719,8 +981,10 @@ check_type("file", "path exists content", _file_options)(FileCheck)
 check_type("no_layer_file", "patterns larger_than_mb", _layer_file_options)(NoLayerFileCheck)
 check_type("no_toolchain", "toolchain", _toolchain_options)(NoToolchainCheck)
 check_type("run", "args env stdout stderr exit_code", _run_options)(RunCheck)
-check_type("stop", "args within_s prints", _stop_options)(StopCheck)
-check_type("cache", "change cached rebuilt", _cache_options)(CacheCheck)
+check_type("stop", "args within_s prints ready exit_code", _stop_options)(StopCheck)
+check_type("process", "args env ready executable argv", _process_options)(ProcessCheck)
+check_type("cache", "change cached rebuilt image run", _cache_options)(CacheCheck)
+check_type("layer", "path created_by from_stage", _layer_options)(LayerCheck)
 check_type("stages", "min max", _numbers("min", "max"))(StagesCheck)
 check_type("hadolint", "rule", _hadolint_options)(HadolintCheck)
 check_type("registry", "repository tag same_digest_as config digest_file pull", _registry_options)(RegistryCheck)

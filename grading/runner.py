@@ -263,12 +263,33 @@ class _Session:
             facts.runs[need.key] = yield from self._run(image, need.detail)
         for need in _unique(needs, "stop"):
             check = need.detail
-            facts.stops[need.key] = self.engine.stop_time(image, check.args, grace=check.grace, limits=self.limits,
-                                                          as_root=self.spec.run_as_root)
+            facts.stops[need.key] = self.engine.stop_time(image, check.args, grace=check.grace, ready=check.ready,
+                                                          limits=self.limits, as_root=self.spec.run_as_root)
+        for need in _unique(needs, "process"):
+            check = need.detail
+            facts.processes[need.key] = self.engine.main_process(image, check.args, env=check.env, ready=check.ready,
+                                                                 limits=self.limits, as_root=self.spec.run_as_root)
+        self._gather_step_paths(facts, needs)
+        yield from self._gather_rebuilds(facts, needs)
+        yield from self._gather_registry(facts, needs)
+
+    def _gather_step_paths(self, facts: Facts, needs: list[Need]) -> None:
+        """The asked paths as each build step left them, read from the image that step ended with."""
+        paths = sorted({need.key for need in needs if need.kind == "step_paths"})
+        if paths:
+            for step_image in sorted({step.image for step in facts.build.steps if step.image}):
+                facts.step_paths[step_image] = self.engine.read_paths(step_image, paths)
+
+    def _gather_rebuilds(self, facts: Facts, needs: list[Need]):
         for need in _unique(needs, "rebuild"):
             changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
             facts.rebuilds[need.key] = yield from self._build(changed, None)
-        yield from self._gather_registry(facts, needs)
+        for need in needs:
+            rebuild = facts.rebuilds[need.key] if need.kind == "rebuild_run" else None
+            if rebuild is not None and rebuild.outcome.ok:
+                runs = facts.rebuild_runs.setdefault(need.key, {})
+                if need.detail.key() not in runs:
+                    runs[need.detail.key()] = yield from self._run(rebuild.image, need.detail)
 
     def _gather_registry(self, facts: Facts, needs: list[Need]):
         wanted: dict[str, set[str]] = {}

@@ -1,5 +1,6 @@
 """validate_course over the whole course, with the registry its publishing exercises are graded from: each
-solution passes, each starter does not, each wrong variant fails exactly the checks it declares."""
+solution and alternative solution passes, each starter does not, each wrong variant fails exactly the checks it
+declares, and every cheat is caught."""
 from io import StringIO
 from pathlib import Path
 
@@ -20,6 +21,11 @@ def test_every_exercise_of_the_course_behaves_as_declared(registry_settings, rea
     assert len(exercise_folders) >= 9
     assert f"All {len(exercise_folders)} exercise(s) behave as declared." in text
     assert text.count("  ok   ") >= 9 * 4  # solution, starter and at least two wrong variants each
-    for variant in ("wrong/wrong-tag", "wrong/two-publishes", "wrong/wrong-digest"):
+    assert text.count("  ok   cheats/") >= 2 * len(exercise_folders), "every exercise refuses two cheats or more"
+    assert text.count("caught by") == text.count("  ok   cheats/")
+    content = Path(settings.COURSE_CONTENT_DIR)
+    assert text.count("  ok   cheats/") == len(list(content.glob("*/exercises/*/cheats/*")))
+    assert text.count("  ok   solutions/") == len(list(content.glob("*/exercises/*/solutions/*")))
+    for variant in ("wrong/wrong-tag", "wrong/two-publishes", "wrong/wrong-digest", "cheats/config-digest-reported"):
         assert f"ok   {variant}" in text
     assert not User.objects.filter(username__startswith="validate-").exists(), "throwaway learners are deleted"

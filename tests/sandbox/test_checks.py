@@ -73,7 +73,8 @@ def spec_error(**options) -> SpecError:
 
 def test_it_covers_every_registered_check_type():
     assert set(CHECK_TYPES) == {"build", "config", "form", "layers", "size", "file", "no_layer_file",
-                                "no_toolchain", "run", "stop", "cache", "stages", "hadolint", "registry"}
+                                "no_toolchain", "run", "stop", "process", "cache", "layer", "stages", "hadolint",
+                                "registry"}
 
 
 # ------------------------------------------------------------------------------------------------ common options
@@ -607,8 +608,8 @@ def stop_facts(made, result: StopResult) -> Facts:
 def test_a_stop_check_waits_within_s_plus_two_seconds():
     made = check(type="stop", within_s=2, prints="bye")
     assert made.grace == 4
-    assert made.needs() == [Need("stop", None, made)]
-    assert check(type="stop", args=["serve"], within_s=1).key() == ("serve",)
+    assert made.needs() == [Need("stop", (None, None), made)]
+    assert check(type="stop", args=["serve"], within_s=1, ready="up").key() == (("serve",), "up")
 
 
 def test_a_stop_check_fails_on_a_container_killed_after_the_grace_period():

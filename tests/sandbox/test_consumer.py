@@ -81,12 +81,12 @@ async def test_a_submit_streams_ordered_events_and_is_stored(workers):
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     kinds = [e["type"] for e in events]
     assert kinds[:3] == ["queued", "started", "build_step"]
-    assert kinds.count("check") == 3 and kinds[-1] == "result"
+    assert kinds.count("check") == 4 and kinds[-1] == "result"
     assert {"type": "log", "stream": "stdout", "text": "Hello at run time"}.items() <= next(
         e for e in events if e["type"] == "log" and e["stream"] == "stdout").items()
     assert events[-1]["status"] == "finished" and events[-1]["passed"] is True
     attempt = await sync_to_async(Attempt.objects.get)(id=accepted["attempt"])
-    assert (attempt.status, attempt.passed, attempt.score) == ("finished", True, 5)
+    assert (attempt.status, attempt.passed, attempt.score) == ("finished", True, 7)
     assert await sync_to_async(attempt.events.count)() == len(events)
     await communicator.disconnect()
 

@@ -7,8 +7,9 @@ from engine.engine import Engine
 
 
 class Command(BaseCommand):
-    help = ("For every exercise: the solution passes every check, the starter does not pass, and each wrong "
-            "variant fails exactly the checks it declares. Prints the time each took.")
+    help = ("For every exercise: the solution and each alternative in solutions/ pass every check, the starter does "
+            "not pass, each wrong variant fails exactly the checks it declares, and each cheat (at least one) does not "
+            "pass. Prints the time each took.")
 
     def add_arguments(self, parser):
         parser.add_argument("exercises", nargs="*", help="only these exercise slugs")
