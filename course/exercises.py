@@ -13,7 +13,7 @@ import yaml
 
 from engine.limits import EDITOR_LIMITS, SandboxLimits
 from engine.rules import SubmissionRejected
-from engine.submission_files import read_context_directory
+from engine.submission_files import executable_files, read_context_directory
 from grading.checks import SpecError, parse_check
 from grading.runner import GradingSpec
 from grading.spec import grading_spec, image_name
@@ -55,6 +55,7 @@ class Variant:
     files: dict[str, bytes]
     publish: tuple[PublishStep, ...] = ()
     fails: tuple[str, ...] = ()  # for a wrong variant: the ids of the checks it must fail
+    executable: frozenset[str] = frozenset()  # the files whose mode in the repository is executable (100755)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Exercise:
     starter: dict[str, bytes]
     solution: Variant
     wrong: dict[str, Variant]
+    starter_executable: frozenset[str] = frozenset()
 
     @property
     def spec(self) -> GradingSpec:
@@ -87,8 +89,10 @@ def load_exercise(folder: Path) -> Exercise:
     wrong = _wrong_variants(folder, definition, solution_steps, problem)
     if problems:
         raise ExerciseInvalid(problems)
-    return Exercise(folder.name, folder, definition, trees["starter"], Variant(trees["solution"], solution_steps),
-                    wrong)
+    solution = Variant(trees["solution"], solution_steps,
+                       executable=executable_files(folder / "solution", trees["solution"]))
+    return Exercise(folder.name, folder, definition, trees["starter"], solution, wrong,
+                    starter_executable=executable_files(folder / "starter", trees["starter"]))
 
 
 def _read(path: Path, problem) -> dict | None:
@@ -184,7 +188,8 @@ def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[Publis
         else:
             steps = (_publish_steps(f"wrong.{name}.publish", entry["publish"], problem)
                      if publishes_differently else solution_steps)
-            variants[name] = Variant(_variant(folder, name, problem), steps, tuple(expected))
+            files, executable = _variant(folder, name, problem)
+            variants[name] = Variant(files, steps, tuple(expected), executable)
     return variants
 
 
@@ -207,18 +212,22 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
     return tuple(parsed)
 
 
-def _variant(folder: Path, name: str, problem) -> dict[str, bytes]:
-    """A wrong variant holds only the files that differ from the solution; the rest are the solution's."""
+def _variant(folder: Path, name: str, problem) -> tuple[dict[str, bytes], frozenset[str]]:
+    """A wrong variant holds only the files that differ from the solution; the rest are the solution's. Each file
+    keeps the mode of the folder it comes from. Returns the files and those that are executable."""
+    own_folder, solution_folder = folder / "wrong" / name, folder / "solution"
     try:
-        own = read_context_directory(folder / "wrong" / name) if (folder / "wrong" / name).is_dir() else {}
+        own = read_context_directory(own_folder) if own_folder.is_dir() else {}
     except SubmissionRejected as error:
         problem(f"wrong.{name}", error.message("en"))
-        return {}
+        return {}, frozenset()
     try:
-        solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}
+        solution = read_context_directory(solution_folder) if solution_folder.is_dir() else {}
     except SubmissionRejected:
         solution = {}  # reported once, for solution/ itself
-    return {**solution, **own}
+    inherited = {path: data for path, data in solution.items() if path not in own}
+    executable = executable_files(solution_folder, inherited) | executable_files(own_folder, own)
+    return {**solution, **own}, executable
 
 
 def starter_text(exercise: Exercise) -> dict[str, str]:

@@ -11,10 +11,11 @@ import docker
 from docker.types import LogConfig, Ulimit
 
 from engine.client import Client, EngineUnavailable, engine_errors, without_host_paths
-from engine.facts import LogLine, RunResult, StopResult
+from engine.facts import Advice, LogLine, RunResult, StopResult
 from engine.inspect import Inspector
 from engine.labels import attempt_labels
 from engine.limits import SandboxLimits
+from engine.modes import not_executable_advice
 from engine.outcomes import Outcome, OutcomeKind
 from engine.watch import OutputCollector, Watch, run_outcome
 from engine.watchdog import KILL_GRACE, Watchdog
@@ -79,6 +80,8 @@ class Runner:
             result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"), duration=time.monotonic() - started)
         finally:
             self.client.remove_container(container)
+        if (advice := _advice(result)) is not None:
+            yield advice
         yield result
         return result
 
@@ -214,6 +217,18 @@ class Runner:
             exit_code=state.get("ExitCode"),
             output=output.decode("utf-8", errors="replace"),
         )
+
+
+def _advice(result: RunResult) -> Advice | None:
+    """A plain explanation of a run that failed because a file lacked its executable bit, if that is why."""
+    if result.outcome.kind is OutcomeKind.RUN_ERROR:
+        said = str(result.outcome.detail.get("reason", ""))
+    elif result.exit_code == 126:  # what a shell or the init process exits with when it cannot execute a file
+        said = result.stdout + result.stderr
+    else:
+        return None
+    message = not_executable_advice(said)
+    return Advice(message) if message else None
 
 
 def runtime_reason(explanation: str) -> str:

@@ -6,7 +6,7 @@ GradeReport; `grade` returns just the report. The same code path serves the webs
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -136,16 +136,18 @@ def grade_stream(
     spec: GradingSpec,
     files: Mapping[str, bytes],
     *,
+    executable: Collection[str] = (),
     attempt_id: str | None = None,
     failed_attempts: int = 0,
     cancel: threading.Event | None = None,
     registry: LearnersRegistry | None = None,
 ) -> Iterator[Any]:
-    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `registry` is the
-    learner's namespace in the course registry, for exercises graded from what they published."""
+    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `executable` names
+    the files sent with the executable bit. `registry` is the learner's namespace in the course registry, for
+    exercises graded from what they published."""
     if spec.uses_registry and registry is None:
         raise ValueError(f"{spec.exercise} is graded from the course registry: say whose namespace to look in")
-    session = _Session(engine, spec, files, attempt_id, cancel, registry)
+    session = _Session(engine, spec, files, frozenset(executable), attempt_id, cancel, registry)
     try:
         facts = yield from session.gather()
         if facts.build.outcome.ok:
@@ -182,9 +184,11 @@ def _unbuilt(check: Check, facts: Facts, failed_attempts: int, spec: GradingSpec
 class _Session:
     """The engine work for one grading, and the images it must remove afterwards."""
 
-    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None,
-                 cancel: threading.Event | None = None, registry: LearnersRegistry | None = None):
+    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], executable: frozenset[str],
+                 attempt_id: str | None, cancel: threading.Event | None = None,
+                 registry: LearnersRegistry | None = None):
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
+        self.executable = executable  # a rebuild's changed files keep theirs, as an edit on disk would
         self.cancel = cancel
         self.registry = registry
         self.limits: SandboxLimits = spec.limits_on(engine)
@@ -208,7 +212,8 @@ class _Session:
         return facts
 
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
-        result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
+        result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases,
+                                                       executable=self.executable, attempt_id=attempt_id,
                                                        limits=self.limits, cancel=self.cancel))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during the build")
