@@ -41,33 +41,36 @@ async def test_an_executable_list_that_is_not_some_of_the_files_is_refused(cours
     await communicator.disconnect()
 
 
+async def tried(**marks) -> list[dict]:
+    """The frames of a try of SCRIPTED, from `accepted` to `result`."""
+    communicator = await connect()
+    await communicator.send_json_to({"type": "try", "exercise": EXERCISE, "files": SCRIPTED, **marks})
+    try:
+        return await frames_until(communicator, "result")
+    finally:
+        await communicator.disconnect()
+
+
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.engine
 async def test_a_try_runs_the_script_it_marks_executable_and_keeps_the_mark(workers):
-    communicator = await connect()
-    await communicator.send_json_to({"type": "try", "exercise": EXERCISE, "files": SCRIPTED,
-                                     "executable": ["run.sh"]})
-    frames = await frames_until(communicator, "result")
+    frames = await tried(executable=["run.sh"])
     assert any(f["type"] == "log" and f.get("text") == "the script ran" for f in frames)
     assert "notice" not in [f["type"] for f in frames]
     attempt = await sync_to_async(Attempt.objects.get)(id=frames[0]["attempt"])
     assert attempt.executable == ["run.sh"]
-    await communicator.disconnect()
 
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.engine
 async def test_a_try_without_the_mark_fails_as_docker_does_and_says_why_in_plain_words(workers):
-    communicator = await connect()
-    await communicator.send_json_to({"type": "try", "exercise": EXERCISE, "files": SCRIPTED})
-    frames = await frames_until(communicator, "result")
+    frames = await tried()
     assert any(f["type"] == "log" and "Permission denied" in f.get("text", "") for f in frames)
     [notice] = [f for f in frames if f["type"] == "notice"]
     assert notice["message"]["en"].startswith("/run.sh could not be run: permission denied.")
     assert "chmod +x" in notice["message"]["zh-hans"]
-    await communicator.disconnect()
 
 
 @pytest.fixture
