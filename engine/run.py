@@ -222,12 +222,17 @@ class Runner:
 def _advice(result: RunResult) -> Advice | None:
     """A plain explanation of a run that failed because a file lacked its executable bit, if that is why."""
     if result.outcome.kind is OutcomeKind.RUN_ERROR:
-        said = str(result.outcome.detail.get("reason", ""))
-    elif result.exit_code == 126:  # what a shell or the init process exits with when it cannot execute a file
-        said = result.stdout + result.stderr
-    else:
-        return None
-    message = not_executable_advice(said)
+        return start_advice(result.outcome)
+    if result.exit_code == 126:  # what a shell or the init process exits with when it cannot execute a file
+        message = not_executable_advice(result.stdout + result.stderr)
+        return Advice(message) if message else None
+    return None
+
+
+def start_advice(refusal: Outcome) -> Advice | None:
+    """A plain explanation of the runtime's refusal to start a container (a run_error), when a file lacking its
+    executable bit is why."""
+    message = not_executable_advice(str(refusal.detail.get("reason", "")))
     return Advice(message) if message else None
 
 

@@ -14,8 +14,8 @@ import requests
 from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
-from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import BuildResult, RepositoryFacts, TransferResult
+from engine.engine import Engine, EngineUnavailable, progress, start_advice
+from engine.facts import Advice, BuildResult, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
@@ -149,7 +149,7 @@ def grade_stream(
         raise ValueError(f"{spec.exercise} is graded from the course registry: say whose namespace to look in")
     session = _Session(engine, spec, files, frozenset(executable), attempt_id, cancel, registry)
     try:
-        facts = yield from session.gather()
+        facts = yield from _advice_once(session.gather())
         if facts.build.outcome.ok:
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
@@ -268,8 +268,10 @@ class _Session:
             facts.runs[need.key] = yield from self._run(image, need.detail)
         for need in _unique(needs, "stop"):
             check = need.detail
-            facts.stops[need.key] = self.engine.stop_time(image, check.args, grace=check.grace, limits=self.limits,
-                                                          as_root=self.spec.run_as_root)
+            facts.stops[need.key] = stopped = self.engine.stop_time(
+                image, check.args, grace=check.grace, limits=self.limits, as_root=self.spec.run_as_root)
+            if stopped.start_error is not None and (advice := start_advice(stopped.start_error)):
+                yield advice
         for need in _unique(needs, "rebuild"):
             changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
             facts.rebuilds[need.key] = yield from self._build(changed, None)
@@ -316,6 +318,22 @@ class _Session:
                 self.engine.discard(build)
             except EngineUnavailable:
                 pass  # the reaper removes it once the engine is back
+
+
+def _advice_once(events: Iterator[Any]) -> Iterator[Any]:
+    """The events of `events`, each plain explanation once: every run of a script without its executable bit fails
+    alike, and one explanation says it. Returns what `events` returns."""
+    said: set[str] = set()
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as end:
+            return end.value
+        if isinstance(event, Advice):
+            if event.message["en"] in said:
+                continue
+            said.add(event.message["en"])
+        yield event
 
 
 def _parsed(files: Mapping[str, bytes]) -> Dockerfile | None:

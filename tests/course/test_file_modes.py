@@ -10,8 +10,11 @@ from attempts.models import Draft
 from course.exercises import load_exercise
 from course.models import Exercise
 from course.sync import sync_course
+from engine.facts import Advice
+from grading.runner import grade, grade_stream
 
 ENTRYPOINT_CMD = settings.COURSE_CONTENT_DIR / "05-run-cmd-entrypoint" / "exercises" / "entrypoint-cmd"
+GRACEFUL_STOP = settings.COURSE_CONTENT_DIR / "05-run-cmd-entrypoint" / "exercises" / "graceful-stop"
 DRAFT = "/exercises/entrypoint-cmd/draft"
 
 
@@ -92,3 +95,24 @@ def test_a_draft_marking_what_is_not_one_of_its_files_is_refused(client, ada, ex
     assert response.status_code == 400
     assert response.json()["error"]["en"].startswith(error)
     assert not Draft.objects.exists()
+
+
+@pytest.mark.engine
+def test_grading_a_script_without_its_bit_fails_as_docker_would_and_explains_it_once(real_engine):
+    exercise = load_exercise(ENTRYPOINT_CMD)
+    events = list(grade_stream(real_engine, exercise.spec, exercise.solution.files, executable=()))
+    report = events[-1]
+    assert not report.passed
+    advice = [event for event in events if isinstance(event, Advice)]
+    assert len(advice) == 1 and "greet.sh could not be run" in advice[0].message["en"]
+    with_the_bit = grade(real_engine, exercise.spec, exercise.solution.files, executable=exercise.solution.executable)
+    assert with_the_bit.passed
+
+
+@pytest.mark.engine
+def test_a_stop_check_of_a_script_without_its_bit_explains_it(real_engine):
+    exercise = load_exercise(GRACEFUL_STOP)
+    wrapper = exercise.wrong["wrapper-without-exec"]
+    events = list(grade_stream(real_engine, exercise.spec, wrapper.files, executable=()))
+    [advice] = [event for event in events if isinstance(event, Advice)]
+    assert advice.message["en"].startswith("./start.sh could not be run: permission denied.")
