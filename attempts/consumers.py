@@ -47,6 +47,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def on_lint(self, frame: dict) -> None:
         exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
         files = jobs.check_files(frame.get("files"))
+        jobs.check_executable(frame.get("executable"), files)  # refused as a submit would be; lint needs no modes
         findings = await asyncio.to_thread(
             lint_submission, {path: text.encode() for path, text in files.items()},
             allowed_bases=exercise.definition["bases"],
@@ -61,7 +62,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def _queue(self, frame: dict, kind: str) -> None:
         exercise = await database_sync_to_async(jobs.visible_exercise)(_text(frame, "exercise"))
-        attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"))
+        attempt = await database_sync_to_async(jobs.submit)(self.user, exercise, kind, frame.get("files"),
+                                                            executable=frame.get("executable"))
         await self._accepted(attempt)
 
     async def on_publish(self, frame: dict) -> None:

@@ -31,7 +31,7 @@ from attempts.leases import Lease, LeaseLost
 from attempts.models import Attempt, AttemptEvent, Worker
 from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
+from engine.facts import Advice, BuildStep, LayerProgress, LogLine, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
 from engine.messages import Text, both
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
@@ -98,6 +98,21 @@ def check_files(files: Any) -> dict[str, str]:
     return files
 
 
+def check_executable(executable: Any, files: dict[str, str]) -> list[str]:
+    """The paths of `files` a request marks executable (none when it leaves `executable` out), sorted, or
+    Refused(bad_request) unless it is a list of names of its files."""
+    if executable is None:
+        return []
+    if not isinstance(executable, list) or not all(isinstance(name, str) for name in executable):
+        raise Refused("bad_request", both(_("executable must be a list of file names.")))
+    for name in executable:
+        if name not in files:
+            check_file_name(name)
+            raise Refused("bad_request", both(_("{name} is marked executable, but there is no such file."),
+                                              name=name))
+    return sorted(set(executable))
+
+
 def check_file_name(name: str) -> None:
     """Refused(bad_request) unless `name` can be stored, shown and written into a build context as it is."""
     if not is_text(name):
@@ -131,13 +146,16 @@ def visible_exercise(slug: Any) -> models.Model:
     return exercise
 
 
-def submit(user, exercise: models.Model, kind: str, files: dict[str, str], target: dict | None = None) -> Attempt:
-    """Queue a try, a submit or a publish. One attempt per learner at a time: a second one is refused ("busy")."""
+def submit(user, exercise: models.Model, kind: str, files: dict[str, str], target: dict | None = None,
+           executable: list[str] | None = None) -> Attempt:
+    """Queue a try, a submit or a publish of `files`, those named in `executable` with the executable bit. One
+    attempt per learner at a time: a second one is refused ("busy")."""
     files = check_files(files)
+    executable = check_executable(executable, files)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition,
-                                             kind=kind, files=files, target=target or {})
+                                             kind=kind, files=files, executable=executable, target=target or {})
             position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
             record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
     except IntegrityError:  # the database's one_active_attempt_per_learner: one is queued or running already
@@ -160,7 +178,8 @@ def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
         destination = Destination.parse(user.get_username(), repository, tags)
     except BadDestination as bad:
         raise Refused("bad_request", bad.message) from None
-    return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id))
+    return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id),
+                  executable=source.executable)
 
 
 def estimated_wait(position: int) -> float:
@@ -238,6 +257,8 @@ def as_event(item: Any) -> dict[str, Any] | None:
                 "total": item.total}
     if isinstance(item, Published):
         return {"type": "published", "reference": item.reference, "digest": item.digest}
+    if isinstance(item, Advice):
+        return notice(item.message)
     if isinstance(item, CheckResult):
         return {"type": "check", "id": item.id, "passed": item.passed, "points": item.points,
                 "max_points": item.max_points, "message": item.message, "hint": item.hint}
@@ -369,8 +390,9 @@ def _joined(lines: list[LogLine]) -> LogLine:
 
 def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     failed = Attempt.objects.graded().of(attempt.user).filter(exercise=attempt.exercise, passed=False).count()
-    for item in grade_stream(engine, spec, files, attempt_id=attempt.sandbox_id, failed_attempts=failed,
-                             cancel=cancelled, registry=LearnerRegistry(attempt.user.get_username())):
+    for item in grade_stream(engine, spec, files, executable=attempt.executable, attempt_id=attempt.sandbox_id,
+                             failed_attempts=failed, cancel=cancelled,
+                             registry=LearnerRegistry(attempt.user.get_username())):
         if isinstance(item, GradeReport):
             yield _status_of(item.outcome), item.outcome, item
         else:
@@ -379,8 +401,8 @@ def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, c
 
 def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     limits = spec.limits_on(engine)
-    build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=attempt.sandbox_id,
-                                             limits=limits, cancel=cancelled))
+    build = yield from progress(engine.build(files, allowed_bases=spec.bases, executable=attempt.executable,
+                                             attempt_id=attempt.sandbox_id, limits=limits, cancel=cancelled))
     if not build.outcome.ok:
         yield _status_of(build.outcome), build.outcome, None
         return
@@ -397,7 +419,8 @@ def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, canc
 def _publish_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     outcome = yield from publish_stream(
         engine, attempt.user.get_username(), files, Destination.from_target(attempt.target), bases=spec.bases,
-        limits=spec.limits_on(engine), attempt_id=attempt.sandbox_id, cancel=cancelled)
+        executable=attempt.executable, limits=spec.limits_on(engine), attempt_id=attempt.sandbox_id,
+        cancel=cancelled)
     yield _status_of(outcome), outcome, None
 
 

@@ -44,6 +44,7 @@ class Attempt(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     files = models.JSONField(default=dict)  # relative path -> text of the submission
+    executable = models.JSONField(default=list, blank=True)  # the paths of `files` sent with the executable bit
     # The exercise's definition when it was submitted: what it is graded against, even if the course changes
     # meanwhile, and read by the workers without the course app. Empty for attempts from before it was kept.
     definition = models.JSONField(default=dict, blank=True)
@@ -114,6 +115,7 @@ class Draft(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
     exercise = models.ForeignKey("course.Exercise", on_delete=models.CASCADE, related_name="drafts")
     files = models.JSONField(default=dict)
+    executable = models.JSONField(default=list, blank=True)  # the paths of `files` marked executable
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,13 +21,16 @@ def save_draft(request: HttpRequest, slug: str) -> HttpResponse:
     """The editor's autosave. The same limits as a submission, so a draft can always be submitted."""
     exercise = get_object_or_404(jobs.exercises().visible(), slug=slug)
     try:
-        files = jobs.check_files(json.loads(request.body or b"{}").get("files"))
+        body = json.loads(request.body or b"{}")
+        files = jobs.check_files(body.get("files"))
+        executable = jobs.check_executable(body.get("executable"), files)
     except (ValueError, AttributeError, RecursionError):  # not JSON, not an object, or nested too deeply
         return JsonResponse({"error": both(gettext_noop("The body must be JSON: {example}."),
                                            example='{"files": {...}}')}, status=400)
     except jobs.Refused as refused:
         return JsonResponse({"error": refused.message}, status=400)
-    Draft.objects.update_or_create(user=request.user, exercise=exercise, defaults={"files": files})
+    Draft.objects.update_or_create(user=request.user, exercise=exercise,
+                                   defaults={"files": files, "executable": executable})
     return HttpResponse(status=204)
 
 
@@ -47,6 +50,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> JsonResponse:
         **_attempt_summary(attempt),
         "exercise": attempt.exercise.slug,
         "files": attempt.files,
+        "executable": attempt.executable,
         "events": jobs.events_after(attempt, 0),
     })
 

@@ -33,6 +33,7 @@ RUN echo {token} > /app/token && ls -l /app
 CMD ["./greet.sh"]
 """
 GREETING = b"#!/bin/sh\necho hello from the benchmark\n"
+EXECUTABLE = {"greet.sh"}
 
 
 def submission() -> dict[str, bytes]:
@@ -41,7 +42,7 @@ def submission() -> dict[str, bytes]:
 
 def through_engine(engine: Engine) -> float:
     started = time.perf_counter()
-    build = list(engine.build(submission(), allowed_bases=["layerlab/busybox"]))[-1]
+    build = list(engine.build(submission(), allowed_bases=["layerlab/busybox"], executable=EXECUTABLE))[-1]
     assert build.outcome.ok, build.outcome.message()
     run = list(engine.run(build.image))[-1]
     assert run.stdout == "hello from the benchmark\n", run
@@ -55,7 +56,7 @@ def through_cli(docker: list[str], engine: Engine) -> float:
         for name, data in submission().items():
             path = Path(context, name)
             path.write_bytes(data)
-            path.chmod(0o755 if data.startswith(b"#!") else 0o644)
+            path.chmod(0o755 if name in EXECUTABLE else 0o644)
         tag = f"layerlab-bench:{uuid.uuid4().hex[:12]}"
         started = time.perf_counter()
         subprocess.run(

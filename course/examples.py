@@ -17,7 +17,7 @@ import yaml
 from engine.engine import ANSI_COLOUR, Engine
 from engine.facts import BuildResult, BuildStep, ImageFacts, LogLine, StepFinished
 from engine.rules import RESERVED_LABEL_PREFIX
-from engine.submission_files import read_context_directory
+from engine.submission_files import executable_files, read_context_directory
 
 EXAMPLE_FILE = "example.yaml"
 STEP_KINDS = ("build", "rebuild", "history", "size", "run", "stop")
@@ -57,7 +57,7 @@ def _step(path: Path, step: Any) -> tuple[str, Any]:
 def record_example(engine: Engine, example: Example) -> str:
     """Run every step of `example` and return the transcript."""
     files = {path: data for path, data in read_context_directory(example.folder).items() if path != EXAMPLE_FILE}
-    recorder = _Recorder(engine, example, files)
+    recorder = _Recorder(engine, example, files, executable_files(example.folder, files))
     try:
         for kind, argument in example.steps:
             recorder.lines.extend(getattr(recorder, kind)(argument))
@@ -67,8 +67,8 @@ def record_example(engine: Engine, example: Example) -> str:
 
 
 class _Recorder:
-    def __init__(self, engine: Engine, example: Example, files: dict[str, bytes]):
-        self.engine, self.example, self.files = engine, example, files
+    def __init__(self, engine: Engine, example: Example, files: dict[str, bytes], executable: frozenset[str]):
+        self.engine, self.example, self.files, self.executable = engine, example, files, executable
         self.name = example.name
         self.builds: list[BuildResult] = []
         self.image: str | None = None
@@ -78,6 +78,7 @@ class _Recorder:
         yield f"$ docker build -t {self.name} ."
         # A recording need not stream: the build's result is its last event.
         *events, result = self.engine.build(self.files, allowed_bases=self.example.bases,
+                                            executable=self.executable,
                                             attempt_id=_attempt_id(self))
         for event in events:
             yield from _build_event(event)

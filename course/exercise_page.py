@@ -26,6 +26,8 @@ def page_strings() -> dict[str, str]:
         "attemptRestored": _("The files of attempt #{id} are in the editor now. "
                              "Ctrl+Z in a file takes back its change."),
         "attemptTitle": _("Attempt #{id} · {kind}"),
+        "executableSwitch": _("{name} is executable (chmod +x)"),
+        "executableTitle": _("executable"),
         "exploreImage": _("Look inside its image: layers, wasted space, command, why the cache missed"),
         "cached": _("cached"),
         "cancelling": _("Cancelling attempt #{id}…"),

@@ -14,7 +14,7 @@ import yaml
 
 from engine.limits import EDITOR_LIMITS, SandboxLimits
 from engine.rules import SubmissionRejected
-from engine.submission_files import read_context_directory
+from engine.submission_files import executable_files, read_context_directory
 from grading.checks import SpecError, parse_check
 from grading.runner import GradingSpec
 from grading.spec import grading_spec, image_name
@@ -56,6 +56,7 @@ class Variant:
     files: dict[str, bytes]
     publish: tuple[PublishStep, ...] = ()
     fails: tuple[str, ...] = ()  # for a wrong variant: the ids of the checks it must fail
+    executable: frozenset[str] = frozenset()  # the files whose mode in the repository is executable (100755)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Exercise:
     wrong: dict[str, Variant]
     cheats: dict[str, Variant] = field(default_factory=dict)  # each must not pass
     solutions: dict[str, Variant] = field(default_factory=dict)  # other correct solutions: each must pass
+    starter_executable: frozenset[str] = frozenset()
 
     @property
     def spec(self) -> GradingSpec:
@@ -92,8 +94,10 @@ def load_exercise(folder: Path) -> Exercise:
     solutions = _plain_variants(folder, "solutions", {}, solution_steps, problem)
     if problems:
         raise ExerciseInvalid(problems)
-    return Exercise(folder.name, folder, definition, trees["starter"], Variant(trees["solution"], solution_steps),
-                    wrong, cheats, solutions)
+    solution = Variant(trees["solution"], solution_steps,
+                       executable=executable_files(folder / "solution", trees["solution"]))
+    return Exercise(folder.name, folder, definition, trees["starter"], solution, wrong, cheats, solutions,
+                    starter_executable=executable_files(folder / "starter", trees["starter"]))
 
 
 def _read(path: Path, problem) -> dict | None:
@@ -189,7 +193,8 @@ def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[Publis
         else:
             steps = (_publish_steps(f"wrong.{name}.publish", entry["publish"], problem)
                      if publishes_differently else solution_steps)
-            variants[name] = Variant(_variant(folder, "wrong", name, problem), steps, tuple(expected))
+            files, executable = _variant(folder, "wrong", name, problem)
+            variants[name] = Variant(files, steps, tuple(expected), executable)
     return variants
 
 
@@ -212,7 +217,8 @@ def _plain_variants(folder: Path, kind: str, definition: dict, solution_steps: t
             steps = _publish_steps(f"{kind}.{name}.publish", entry["publish"], problem)
         elif entry is not None:
             problem(f"{kind}.{name}", "a mapping with publish: the publishes this variant makes instead")
-        variants[name] = Variant(_variant(folder, kind, name, problem), steps)
+        files, executable = _variant(folder, kind, name, problem)
+        variants[name] = Variant(files, steps, executable=executable)
     return variants
 
 
@@ -239,18 +245,22 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
     return tuple(parsed)
 
 
-def _variant(folder: Path, kind: str, name: str, problem) -> dict[str, bytes]:
-    """A variant holds only the files that differ from the solution; the rest are the solution's."""
+def _variant(folder: Path, kind: str, name: str, problem) -> tuple[dict[str, bytes], frozenset[str]]:
+    """A variant holds only the files that differ from the solution; the rest are the solution's. Each file keeps
+    the mode of the folder it comes from. Returns the files and those that are executable."""
+    own_folder, solution_folder = folder / kind / name, folder / "solution"
     try:
-        own = read_context_directory(folder / kind / name) if (folder / kind / name).is_dir() else {}
+        own = read_context_directory(own_folder) if own_folder.is_dir() else {}
     except SubmissionRejected as error:
         problem(f"{kind}.{name}", error.message("en"))
-        return {}
+        return {}, frozenset()
     try:
-        solution = read_context_directory(folder / "solution") if (folder / "solution").is_dir() else {}
+        solution = read_context_directory(solution_folder) if solution_folder.is_dir() else {}
     except SubmissionRejected:
         solution = {}  # reported once, for solution/ itself
-    return {**solution, **own}
+    inherited = {path: data for path, data in solution.items() if path not in own}
+    executable = executable_files(solution_folder, inherited) | executable_files(own_folder, own)
+    return {**solution, **own}, executable
 
 
 def starter_text(exercise: Exercise) -> dict[str, str]:

@@ -79,6 +79,7 @@ class Exercise(Localized):
     order = models.PositiveIntegerField(default=0)
     instructions = models.JSONField(default=dict)  # {"en": html, "zh-hans": html}, rendered and sanitised
     starter = models.JSONField(default=dict)  # relative path -> text: what the editor starts from
+    starter_executable = models.JSONField(default=list, blank=True)  # the starter files that are executable
     definition = models.JSONField(default=dict)  # exercise.yaml as validated: bases, limits, checks
 
     objects = ExerciseQuerySet.as_manager()

@@ -90,6 +90,7 @@ def _store_lesson(source: LessonSource, pages: dict[tuple[str, str], RenderedPag
                 "instructions": {language: render_markdown(definition["instructions"][language], links)[0]
                                  for language in LANGUAGES},
                 "starter": starter_text(exercise),
+                "starter_executable": sorted(exercise.starter_executable),
                 "definition": definition,
             },
         )

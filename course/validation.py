@@ -39,7 +39,8 @@ Judged = tuple[bool, str]
 def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]:
     results = [
         _judge(engine, exercise, "solution", exercise.solution, _solution_problem),
-        _judge(engine, exercise, "starter", Variant(exercise.starter), _starter_problem),
+        _judge(engine, exercise, "starter", Variant(exercise.starter, executable=exercise.starter_executable),
+               _starter_problem),
     ]
     for name, variant in exercise.wrong.items():
         results.append(_judge(engine, exercise, f"wrong/{name}", variant,
@@ -58,7 +59,8 @@ def _judge(engine: Engine, exercise: Exercise, label: str, variant: Variant, pro
     if exercise.spec.uses_registry:
         behaves, problem = _judge_as_publishing_learner(engine, exercise, variant, problem_of)
     else:
-        behaves, problem = _problem(grade(engine, exercise.spec, variant.files), problem_of)
+        behaves, problem = _problem(grade(engine, exercise.spec, variant.files, executable=variant.executable),
+                                    problem_of)
     return VariantResult(exercise.slug, label, behaves, problem, time.monotonic() - started)
 
 
@@ -71,17 +73,18 @@ def _judge_as_publishing_learner(engine: Engine, exercise: Exercise, variant: Va
     with throwaway_learner() as username:
         files = dict(variant.files)
         for step in variant.publish:
-            outcome, digest = _publish(engine, exercise, username, files, step)
+            outcome, digest = _publish(engine, exercise, username, files, variant.executable, step)
             if not outcome.ok:
                 return False, f"publishing {step.repository}:{','.join(step.tags)} failed: {outcome.message()}"
             if step.digest_to:
                 files[step.digest_to] = f"{digest}\n".encode()
-        return _problem(grade(engine, exercise.spec, files, registry=LearnerRegistry(username)), problem_of)
+        return _problem(grade(engine, exercise.spec, files, executable=variant.executable,
+                              registry=LearnerRegistry(username)), problem_of)
 
 
-def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str, bytes], step):
+def _publish(engine: Engine, exercise: Exercise, username: str, files: dict[str, bytes], executable, step):
     stream = publish_stream(engine, username, files, Destination(step.repository, step.tags),
-                            bases=exercise.spec.bases, limits=exercise.spec.limits_on(engine))
+                            bases=exercise.spec.bases, executable=executable, limits=exercise.spec.limits_on(engine))
     digest = None
     while True:
         try:

@@ -79,7 +79,9 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "exercise": exercise.slug,
         "language": content_language(request.LANGUAGE_CODE),
         "files": draft.files if draft else exercise.starter,
+        "executable": draft.executable if draft else exercise.starter_executable,
         "starter": exercise.starter,
+        "starter_executable": exercise.starter_executable,
         "rules": _page_rules(),
         "urls": {
             "ws": f"/{SANDBOX_SOCKET_PATH}",

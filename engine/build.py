@@ -22,10 +22,11 @@ from docker.utils.build import PatternMatcher
 from engine.cacheguard import CacheGuard
 from engine.client import Client, EngineUnavailable, engine_errors, without_host_paths
 from engine.dockerfile import Dockerfile
-from engine.facts import BuildResult, BuildStep, LogLine, StepFinished, StepRecord
+from engine.facts import Advice, BuildResult, BuildStep, LogLine, StepFinished, StepRecord
 from engine.inspect import Inspector
 from engine.labels import CACHE_REPOSITORY, attempt_labels, attempt_tag, label_instruction
 from engine.limits import SandboxLimits
+from engine.modes import not_executable_advice
 from engine.outcomes import OK_BUILD, Outcome, OutcomeKind, rejected
 from engine.rules import SubmissionRejected, check_submission
 from engine.watch import OutputCollector, Watch, limit_hit, limit_outcome
@@ -58,11 +59,13 @@ class Builder:
         files: Mapping[str, bytes],
         *,
         allowed_bases: Collection[str],
+        executable: Collection[str] = (),
         attempt_id: str | None = None,
         limits: SandboxLimits | None = None,
         cancel: threading.Event | None = None,
     ) -> Iterator[BuildStep | StepFinished | LogLine | BuildResult]:
-        """Build a submission (relative path -> bytes). Yields progress, then a BuildResult, which it also returns."""
+        """Build a submission (relative path -> bytes; the paths in `executable` get the executable bit). Yields
+        progress, then a BuildResult, which it also returns."""
         started = time.monotonic()
         try:
             dockerfile = check_submission(files, allowed_bases=allowed_bases)
@@ -76,12 +79,14 @@ class Builder:
         try:
             with self.cache_guard.building():
                 self._require_bases(dockerfile)
-                yield from session.stream(build_context(labelled(files, tag)))
+                yield from session.stream(build_context(labelled(files, tag), executable))
                 result = session.result(time.monotonic() - started)
         except EngineUnavailable as error:
             log.warning("build failed for want of an engine: %s", error)
             session.clean_up_failure()
             result = BuildResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE), duration=time.monotonic() - started)
+        if result.outcome.kind is OutcomeKind.BUILD_ERROR and (advice := not_executable_advice(result.log)):
+            yield Advice(advice)
         yield result
         return result
 
@@ -326,10 +331,11 @@ def labelled(files: Mapping[str, bytes], tag: str) -> dict[str, bytes]:
     return {**files, "Dockerfile": files["Dockerfile"].rstrip(b"\n") + f"\n{instruction}\n".encode()}
 
 
-def build_context(files: Mapping[str, bytes]) -> io.BytesIO:
+def build_context(files: Mapping[str, bytes], executable: Collection[str] = ()) -> io.BytesIO:
     """A tar of the submission made by the server: regular files only, fixed owner and time, no host paths.
 
-    A file that starts with "#!" is made executable, as a learner's script would be on their own machine.
+    A file's mode is 0755 if it is in `executable`, else 0644, as `docker build` sends a file of mode 755 or 644
+    from a learner's own disk: nothing else makes a script executable, since Docker never guesses.
     """
     buffer = io.BytesIO()
     ignored = _dockerignore(files)
@@ -338,7 +344,7 @@ def build_context(files: Mapping[str, bytes]) -> io.BytesIO:
             data = files[path]
             info = tarfile.TarInfo(path)
             info.size = len(data)
-            info.mode = 0o755 if data.startswith(b"#!") else 0o644
+            info.mode = 0o755 if path in executable else 0o644
             info.mtime = CONTEXT_MTIME
             tar.addfile(info, io.BytesIO(data))
     buffer.seek(0)

@@ -39,7 +39,7 @@ from engine.labels import (
 from engine.layers import LayerReader
 from engine.limits import MB, SandboxLimits
 from engine.reap import Reaper
-from engine.run import Runner, runtime_reason
+from engine.run import Runner, runtime_reason, start_advice
 from engine.transfer import Transfers, progress, throttled
 from engine.watchdog import Watchdog
 
@@ -47,7 +47,7 @@ __all__ = [  # what the rest of the project imports from the engine
     "ANSI_COLOUR", "ATTEMPT_REPOSITORY", "CACHE_REPOSITORY", "CONTEXT_MTIME", "LABEL_ATTEMPT", "LABEL_CREATED",
     "LABEL_RECIPE", "LABEL_ROLE", "MB", "BaseImageRefused", "BuildResult", "BuildStep", "Engine", "EngineUnavailable",
     "LogLine", "ReapReport", "RunResult", "StepFinished", "attempt_tag", "build_context", "labelled", "progress",
-    "runtime_reason", "throttled", "without_host_paths",
+    "runtime_reason", "start_advice", "throttled", "without_host_paths",
 ]
 
 

@@ -37,6 +37,13 @@ class LogLine:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """A plain explanation of a failure whose own words say little to a learner, in every course language."""
+
+    message: dict[str, str]
+
+
+@dataclass(frozen=True)
 class StepRecord:
     number: int
     instruction: str

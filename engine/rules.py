@@ -32,7 +32,8 @@ from engine.messages import Text, both, render
 RESERVED_LABEL_PREFIX = "org.layerlab."
 DOCKERFILE = "Dockerfile"
 # The flags the engine's classic builder knows (Docker 20.10); it fails on any other, BuildKit's included.
-# FROM --platform and every RUN flag have rules of their own.
+# FROM --platform and every RUN flag have rules of their own, and so has --chmod, which the classic builder knows
+# only to refuse without BuildKit.
 ALLOWED_FLAGS: dict[str, frozenset[str]] = {
     "ADD": frozenset({"chown", "chmod"}),
     "COPY": frozenset({"chown", "chmod", "from"}),
@@ -98,6 +99,11 @@ REJECTION_MESSAGES: dict[str, Promise] = {
         "Line {line}: FROM {image} uses a variable; write the image name out so it can be checked.",
     ),
     "from-flag": _("Line {line}: FROM --{flag} is not available here. Remove the flag."),
+    "chmod-flag": _(
+        "Line {line}: {keyword} --chmod needs BuildKit, which this sandbox's builder does not have (at home, "
+        "`docker build` uses BuildKit and accepts it). Copy the file as it is, then RUN chmod +x on it, or mark "
+        "it executable with the switch beside its name in the editor: COPY keeps the mode a file has.",
+    ),
     "instruction-flag": _(
         "Line {line}: {keyword} --{flag} is not available in this sandbox's builder. Remove the flag.",
     ),
@@ -218,6 +224,8 @@ def _check_instruction(instruction: BuilderInstruction) -> None:
     if keyword in ("ADD", "COPY") and not instruction.flag_values("from"):
         for source in instruction.arguments[:-1]:
             _check_source(keyword, line, source)
+    if instruction.flag_values("chmod"):  # after the sources: an ADD of a URL is refused as such
+        raise SubmissionRejected("chmod-flag", line=line, keyword=keyword)
     if keyword == "LABEL":
         for key in instruction.arguments[::2]:
             if "$" in key:

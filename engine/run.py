@@ -14,10 +14,11 @@ import docker
 from docker.types import LogConfig, Ulimit
 
 from engine.client import Client, EngineUnavailable, engine_errors, without_host_paths
-from engine.facts import LogLine, ProcessResult, RunResult, StopResult
+from engine.facts import Advice, LogLine, ProcessResult, RunResult, StopResult
 from engine.inspect import Inspector
 from engine.labels import attempt_labels
 from engine.limits import SandboxLimits
+from engine.modes import not_executable_advice
 from engine.outcomes import Outcome, OutcomeKind
 from engine.watch import OutputCollector, Watch, run_outcome
 from engine.watchdog import KILL_GRACE, Watchdog
@@ -83,6 +84,8 @@ class Runner:
             result = RunResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "run"), duration=time.monotonic() - started)
         finally:
             self.client.remove_container(container)
+        if (advice := _advice(result)) is not None:
+            yield advice
         yield result
         return result
 
@@ -308,6 +311,23 @@ class Runner:
 class _Up:
     running: bool
     ready_seen: bool
+
+
+def _advice(result: RunResult) -> Advice | None:
+    """A plain explanation of a run that failed because a file lacked its executable bit, if that is why."""
+    if result.outcome.kind is OutcomeKind.RUN_ERROR:
+        return start_advice(result.outcome)
+    if result.exit_code == 126:  # what a shell or the init process exits with when it cannot execute a file
+        message = not_executable_advice(result.stdout + result.stderr)
+        return Advice(message) if message else None
+    return None
+
+
+def start_advice(refusal: Outcome) -> Advice | None:
+    """A plain explanation of the runtime's refusal to start a container (a run_error), when a file lacking its
+    executable bit is why."""
+    message = not_executable_advice(str(refusal.detail.get("reason", "")))
+    return Advice(message) if message else None
 
 
 def runtime_reason(explanation: str) -> str:

@@ -6,7 +6,7 @@ GradeReport; `grade` returns just the report. The same code path serves the webs
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,8 +14,8 @@ import requests
 from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
-from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import BuildResult, RepositoryFacts, TransferResult
+from engine.engine import Engine, EngineUnavailable, progress, start_advice
+from engine.facts import Advice, BuildResult, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
@@ -136,18 +136,20 @@ def grade_stream(
     spec: GradingSpec,
     files: Mapping[str, bytes],
     *,
+    executable: Collection[str] = (),
     attempt_id: str | None = None,
     failed_attempts: int = 0,
     cancel: threading.Event | None = None,
     registry: LearnersRegistry | None = None,
 ) -> Iterator[Any]:
-    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `registry` is the
-    learner's namespace in the course registry, for exercises graded from what they published."""
+    """Yields build (or pull) events, run output (LogLine), CheckResults, and last a GradeReport. `executable` names
+    the files sent with the executable bit. `registry` is the learner's namespace in the course registry, for
+    exercises graded from what they published."""
     if spec.uses_registry and registry is None:
         raise ValueError(f"{spec.exercise} is graded from the course registry: say whose namespace to look in")
-    session = _Session(engine, spec, files, attempt_id, cancel, registry)
+    session = _Session(engine, spec, files, frozenset(executable), attempt_id, cancel, registry)
     try:
-        facts = yield from session.gather()
+        facts = yield from _advice_once(session.gather())
         if facts.build.outcome.ok:
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
@@ -182,9 +184,11 @@ def _unbuilt(check: Check, facts: Facts, failed_attempts: int, spec: GradingSpec
 class _Session:
     """The engine work for one grading, and the images it must remove afterwards."""
 
-    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], attempt_id: str | None,
-                 cancel: threading.Event | None = None, registry: LearnersRegistry | None = None):
+    def __init__(self, engine: Engine, spec: GradingSpec, files: Mapping[str, bytes], executable: frozenset[str],
+                 attempt_id: str | None, cancel: threading.Event | None = None,
+                 registry: LearnersRegistry | None = None):
         self.engine, self.spec, self.files, self.attempt_id = engine, spec, dict(files), attempt_id
+        self.executable = executable  # a rebuild's changed files keep theirs, as an edit on disk would
         self.cancel = cancel
         self.registry = registry
         self.limits: SandboxLimits = spec.limits_on(engine)
@@ -208,7 +212,8 @@ class _Session:
         return facts
 
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
-        result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
+        result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases,
+                                                       executable=self.executable, attempt_id=attempt_id,
                                                        limits=self.limits, cancel=self.cancel))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during the build")
@@ -263,12 +268,18 @@ class _Session:
             facts.runs[need.key] = yield from self._run(image, need.detail)
         for need in _unique(needs, "stop"):
             check = need.detail
-            facts.stops[need.key] = self.engine.stop_time(image, check.args, grace=check.grace, ready=check.ready,
-                                                          limits=self.limits, as_root=self.spec.run_as_root)
+            facts.stops[need.key] = stopped = self.engine.stop_time(
+                image, check.args, grace=check.grace, ready=check.ready, limits=self.limits,
+                as_root=self.spec.run_as_root)
+            if stopped.start_error is not None and (advice := start_advice(stopped.start_error)):
+                yield advice
         for need in _unique(needs, "process"):
             check = need.detail
-            facts.processes[need.key] = self.engine.main_process(image, check.args, env=check.env, ready=check.ready,
-                                                                 limits=self.limits, as_root=self.spec.run_as_root)
+            facts.processes[need.key] = process = self.engine.main_process(
+                image, check.args, env=check.env, ready=check.ready, limits=self.limits,
+                as_root=self.spec.run_as_root)
+            if process.start_error is not None and (advice := start_advice(process.start_error)):
+                yield advice
         self._gather_step_paths(facts, needs)
         yield from self._gather_rebuilds(facts, needs)
         yield from self._gather_registry(facts, needs)
@@ -332,6 +343,22 @@ class _Session:
                 self.engine.discard(build)
             except EngineUnavailable:
                 pass  # the reaper removes it once the engine is back
+
+
+def _advice_once(events: Iterator[Any]) -> Iterator[Any]:
+    """The events of `events`, each plain explanation once: every run of a script without its executable bit fails
+    alike, and one explanation says it. Returns what `events` returns."""
+    said: set[str] = set()
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as end:
+            return end.value
+        if isinstance(event, Advice):
+            if event.message["en"] in said:
+                continue
+            said.add(event.message["en"])
+        yield event
 
 
 def _parsed(files: Mapping[str, bytes]) -> Dockerfile | None:

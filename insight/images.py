@@ -7,7 +7,7 @@ prunes as it always does."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from django.conf import settings
@@ -34,19 +34,22 @@ def attempt_image(engine: Engine, attempt: Attempt) -> AbstractContextManager[st
                                                                           OutcomeKind.BUILD_ERROR):
         raise NotExplorable(attempt.outcome_kind)
     files = {path: text.encode() for path, text in attempt.files.items()}
-    return _built(engine, attempt, files, f"{attempt.sandbox_id}-insight")
+    return _built(engine, attempt, files, attempt.executable, f"{attempt.sandbox_id}-insight")
 
 
 def reference_image(engine: Engine, attempt: Attempt) -> AbstractContextManager[str]:
     """The image of the reference solution of the attempt's exercise, tagged for as long as the block runs."""
     folder = find_exercise_folder(settings.COURSE_CONTENT_DIR, attempt.exercise.slug)
-    return _built(engine, attempt, load_exercise(folder).solution.files, f"{attempt.sandbox_id}-reference")
+    solution = load_exercise(folder).solution
+    return _built(engine, attempt, solution.files, solution.executable, f"{attempt.sandbox_id}-reference")
 
 
 @contextmanager
-def _built(engine: Engine, attempt: Attempt, files: dict[str, bytes], tag: str) -> Iterator[str]:
+def _built(engine: Engine, attempt: Attempt, files: dict[str, bytes], executable: Collection[str],
+           tag: str) -> Iterator[str]:
     spec = grading_spec(attempt.exercise.slug, attempt.graded_definition)
-    build = list(engine.build(files, allowed_bases=spec.bases, attempt_id=tag, limits=spec.limits_on(engine)))[-1]
+    build = list(engine.build(files, allowed_bases=spec.bases, executable=executable, attempt_id=tag,
+                              limits=spec.limits_on(engine)))[-1]
     if not build.outcome.ok:
         raise NotExplorable(build.outcome.kind)
     try:

@@ -8,7 +8,7 @@ only (registry.registry.service_credentials). All tags of one publish name one i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,16 +83,17 @@ def publish_stream(
     destination: Destination,
     *,
     bases: list[str],
+    executable: Collection[str] = (),
     limits: SandboxLimits,
     attempt_id: str | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[Any]:
-    """Build `files` and push the image under every tag of `destination`. Yields build events, push progress and
-    a Published per tag; returns the Outcome."""
+    """Build `files` (those in `executable` with the executable bit) and push the image under every tag of
+    `destination`. Yields build events, push progress and a Published per tag; returns the Outcome."""
     if (refusal := registry.quota_refusal(namespace)) is not None:
         return refusal
-    build = yield from progress(engine.build(files, allowed_bases=bases, attempt_id=attempt_id, limits=limits,
-                                             cancel=cancel))
+    build = yield from progress(engine.build(files, allowed_bases=bases, executable=executable,
+                                             attempt_id=attempt_id, limits=limits, cancel=cancel))
     if not build.outcome.ok:
         return build.outcome
     try:

@@ -99,8 +99,8 @@ class EngineForTests:
         self.builds.append(result)
         return events[:-1], result
 
-    def build_ok(self, dockerfile: str, **files: bytes) -> BuildResult:
-        _, result = self.build({"Dockerfile": dockerfile.encode(), **files})
+    def build_ok(self, dockerfile: str, *, executable=(), **files: bytes) -> BuildResult:
+        _, result = self.build({"Dockerfile": dockerfile.encode(), **files}, executable=executable)
         assert result.outcome.ok, result.outcome.message()
         return result
 

@@ -69,6 +69,16 @@ def logged_in_page(site: str, username: str, password: str, path: str, *, watch=
             browser.close()
 
 
+@contextmanager
+def learners_page(site: str, path: str) -> Iterator:
+    """`path` on `site` in Chromium, logged in as ada; when the block ends, no Content-Security-Policy violation may
+    have been reported."""
+    violations: list[str] = []
+    with logged_in_page(site, "ada", "correct horse battery", path, watch=collect_csp_violations(violations)) as page:
+        yield page
+    assert not violations, f"the page broke its Content-Security-Policy: {violations}"
+
+
 def collect_csp_violations(violations: list[str]):
     """A `watch` for logged_in_page: adds each Content-Security-Policy violation Chromium reports to `violations`."""
     def report(message) -> None:

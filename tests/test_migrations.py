@@ -52,3 +52,17 @@ def test_a_new_database_gets_the_same_tables(tmp_path):
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sandbox_attempt", "sandbox_attemptevent", "sandbox_draft", "sandbox_registrypassword"} <= tables
+
+
+def test_the_scripts_of_earlier_attempts_and_drafts_stay_executable(tmp_path):
+    """They were built with every file starting with "#!" executable: restored, they build as they did."""
+    database = tmp_path / "db.sqlite3"
+    files = json.dumps({"Dockerfile": "FROM layerlab/busybox\n", "run.sh": "#!/bin/sh\necho\n", "notes.txt": "x"})
+    with sqlite3.connect(database) as connection:
+        connection.executescript(BEFORE.read_text())
+        connection.execute("UPDATE sandbox_attempt SET files = ?", (files,))
+    migrated = manage(database, "migrate", "--noinput", "--fake-initial")
+    assert migrated.returncode == 0, migrated.stderr
+    read = manage(database, "shell", "-v", "0", "-c", "import json\nfrom attempts.models import Attempt, Draft\n"
+                  "print(json.dumps([Attempt.objects.get().executable, Draft.objects.get().executable]))")
+    assert json.loads(read.stdout) == [["run.sh"], []]

@@ -11,7 +11,7 @@ export function createDrafts(app) {
   const save = { timer: null, inFlight: false, again: false, failed: false, lastSaved: body() };
 
   function body() {
-    return JSON.stringify({ files: app.workspace.files() });
+    return JSON.stringify({ files: app.workspace.files(), executable: app.workspace.executable() });
   }
 
   function writeHeaders() {

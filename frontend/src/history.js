@@ -5,6 +5,7 @@ import { $, el } from "./dom.js";
 import { createEditor, languageFor } from "./editor.js";
 import { DOCKERFILE, kindLabel, orderedNames } from "./format.js";
 import { insightLink } from "./insight-events.js";
+import { executableMark } from "./modes.js";
 import { historyOutcome } from "./outcomes.js";
 import { createTabSet } from "./tabs.js";
 
@@ -104,8 +105,10 @@ export function createHistory(app) {
     clearViewerFiles();
     const files = attempt.files || {};
     const names = orderedNames(Object.keys(files));
+    const executable = new Set(attempt.executable || []);
     for (const name of names) {
       const { panel } = viewerTabs.add(name);
+      if (executable.has(name)) viewerTabs.setMark(name, executableMark(t));
       panel.classList.add("ll-editor", "readonly");
       attempts.viewerEditors.set(name, createEditor(panel, {
         doc: files[name], language: languageFor(name), readOnly: true,
@@ -198,7 +201,7 @@ export function createHistory(app) {
     const attempt = attempts.viewer;
     if (!attempt) return;
     if (!(await app.dialogs.confirmAction(t("confirmRestoreAttempt", { id: attempt.id }), t("restore")))) return;
-    app.workspace.replaceAll(attempt.files || {});
+    app.workspace.replaceAll(attempt.files || {}, attempt.executable);
     app.messages.show(t("attemptRestored", { id: attempt.id }), "info");
     app.workspace.focusDockerfile();
   }

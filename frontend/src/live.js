@@ -145,7 +145,7 @@ export function createLive(app) {
     const files = filesToSend();
     if (!files) return;
     app.messages.clear();
-    if (app.socket.send({ type: "lint", exercise: app.data.exercise, files })) {
+    if (app.socket.send({ type: "lint", exercise: app.data.exercise, files, executable: app.workspace.executable() })) {
       app.state.lintPending = true;
       app.lint.showPending();
     }
@@ -157,7 +157,7 @@ export function createLive(app) {
     if (!files) return;
     app.messages.clear();
     app.drafts.saveNow();
-    if (app.socket.send({ type: kind, exercise: app.data.exercise, files })) {
+    if (app.socket.send({ type: kind, exercise: app.data.exercise, files, executable: app.workspace.executable() })) {
       app.state.pendingStart = true;
       app.output.setStatus(t("sending"));
     }

@@ -119,9 +119,10 @@ const HANDLERS = {
     };
   },
 
-  // What the service did with the attempt (queued again after its worker stopped, ...), in the learner's language.
+  // What the service did with the attempt (queued again after its worker stopped, ...), or a failure explained in
+  // plain words (a script run without its executable bit), in the learner's language: set apart from the output.
   notice(state, event, { localize }) {
-    return { state, lines: [line(localize(event.message), "dim")] };
+    return { state, lines: [line(localize(event.message), "info")] };
   },
 
   error(state, event, { localize }) {

@@ -1,4 +1,5 @@
 // A tab list whose keys are file names: proper ARIA roles, roving tabindex, arrows/Home/End, automatic activation.
+// A tab may carry a short mark after its name (a file's "+x"), with words for it in its title.
 import { el } from "./dom.js";
 
 // `prefix` keeps the ids of two tab sets on one page apart.
@@ -9,15 +10,17 @@ export function createTabSet(tablist, panels, onSelect, prefix) {
 
   function add(key) {
     const id = `${prefix}-${++serial}`;
+    const name = el("span", { class: "tab-name", text: key });
+    const mark = el("span", { class: "tab-mark", "aria-hidden": "true", hidden: true }); // the title says it
     const tab = el("button", {
       type: "button", role: "tab", id, class: "tab", "aria-controls": `${id}-panel`, "aria-selected": "false",
-      tabindex: "-1", text: key, title: key, onclick: () => select(entry.key), // the key a rename may change
-    });
+      tabindex: "-1", title: key, onclick: () => select(entry.key), // the key a rename may change
+    }, name, mark);
     const panel = el("div", { role: "tabpanel", id: `${id}-panel`, class: "tab-panel", "aria-labelledby": id });
     panel.hidden = true;
     tablist.append(tab);
     panels.append(panel);
-    const entry = { key, tab, panel };
+    const entry = { key, tab, panel, name, mark, markTitle: null };
     entries.set(key, entry);
     return entry;
   }
@@ -54,10 +57,24 @@ export function createTabSet(tablist, panels, onSelect, prefix) {
     const entry = entries.get(oldKey);
     if (!entry) return;
     entry.key = newKey;
-    entry.tab.textContent = newKey;
-    entry.tab.title = newKey;
+    entry.name.textContent = newKey;
+    showTitle(entry);
     entries = new Map([...entries].map(([key, value]) => [key === oldKey ? newKey : key, value]));
     if (active === oldKey) active = newKey;
+  }
+
+  // mark: {text, title} after the tab's name, or null for none.
+  function setMark(key, mark) {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entry.mark.textContent = mark ? mark.text : "";
+    entry.mark.hidden = !mark;
+    entry.markTitle = mark ? mark.title : null;
+    showTitle(entry);
+  }
+
+  function showTitle(entry) {
+    entry.tab.title = entry.markTitle ? `${entry.key} (${entry.markTitle})` : entry.key;
   }
 
   function clear() {
@@ -73,5 +90,5 @@ export function createTabSet(tablist, panels, onSelect, prefix) {
     select(keys[(moves[event.key] + keys.length) % keys.length], true);
   });
 
-  return { add, select, remove, rename, clear, get active() { return active; } };
+  return { add, select, remove, rename, setMark, clear, get active() { return active; } };
 }

@@ -1,8 +1,10 @@
-// The learner's files: one editor tab per file, adding, renaming, deleting and restoring them, and the editor's
-// size limits (from the server's rules) checked as they type.
+// The learner's files: one editor tab per file, adding, renaming, deleting and restoring them, the executable switch
+// of the file shown (marked "+x" on its tab), and the editor's size limits (from the server's rules) checked as they
+// type.
 import { $ } from "./dom.js";
 import { createEditor, languageFor } from "./editor.js";
 import { DOCKERFILE, formatKb, orderedNames } from "./format.js";
+import { createModes, executableMark } from "./modes.js";
 import { fileNameProblem, limitProblem } from "./rules.js";
 import { createTabSet } from "./tabs.js";
 
@@ -12,6 +14,8 @@ export function createWorkspace(app, onChange) {
   const rules = app.data.rules.files;
   let editors = new Map();
   const tabs = createTabSet($("file-tabs"), $("file-panels"), onSelected, "file");
+  const modes = createModes();
+  const executableSwitch = $("file-executable");
 
   function addTab(name, text) {
     const { panel } = tabs.add(name);
@@ -24,6 +28,7 @@ export function createWorkspace(app, onChange) {
   function removeTab(name) {
     editors.get(name).destroy();
     editors.delete(name);
+    modes.remove(name);
     tabs.remove(name);
   }
 
@@ -31,6 +36,23 @@ export function createWorkspace(app, onChange) {
     const result = {};
     for (const [name, editor] of editors) result[name] = editor.getText();
     return result;
+  }
+
+  // The names of the files marked executable, as the protocol's `executable` lists them.
+  function executable() {
+    return modes.among(editors.keys());
+  }
+
+  function showMode(name) {
+    tabs.setMark(name, modes.isExecutable(name) ? executableMark(t) : null);
+  }
+
+  function toggleExecutable() {
+    const name = tabs.active;
+    if (!name) return;
+    modes.set(name, executableSwitch.checked);
+    showMode(name);
+    changed();
   }
 
   function changed() {
@@ -46,6 +68,8 @@ export function createWorkspace(app, onChange) {
 
   function updateFileButtons() {
     const fixed = tabs.active === DOCKERFILE;
+    executableSwitch.checked = modes.isExecutable(tabs.active);
+    executableSwitch.setAttribute("aria-label", t("executableSwitch", { name: tabs.active || "" }));
     $("file-rename").disabled = fixed;
     $("file-delete").disabled = fixed;
     $("file-add").disabled = editors.size >= rules.max_files;
@@ -72,6 +96,7 @@ export function createWorkspace(app, onChange) {
     const name = await app.dialogs.askFileName(t("renameFileTitle", { name: old }), old, (text) => nameProblem(text, old));
     if (name === null || name === old) return;
     tabs.rename(old, name);
+    modes.rename(old, name);
     const editor = editors.get(old);
     editors = new Map([...editors].map(([key, value]) => [key === old ? name : key, value]));
     editor.setLanguage(languageFor(name));
@@ -91,12 +116,13 @@ export function createWorkspace(app, onChange) {
 
   async function restoreStarter() {
     if (!(await app.dialogs.confirmAction(t("confirmRestoreStarter"), t("restore")))) return;
-    replaceAll(app.data.starter || {});
+    replaceAll(app.data.starter || {}, app.data.starter_executable);
     app.messages.show(t("starterRestored"), "info");
   }
 
-  // Puts a whole set of files in the editor. Files that stay are changed in place, so Ctrl-Z can take it back.
-  function replaceAll(newFiles) {
+  // Puts a whole set of files, and which of them are executable, in the editor. Files that stay are changed in
+  // place, so Ctrl-Z can take their text back.
+  function replaceAll(newFiles, newExecutable) {
     for (const name of [...editors.keys()]) {
       if (!(name in newFiles) && name !== DOCKERFILE) removeTab(name);
     }
@@ -105,6 +131,8 @@ export function createWorkspace(app, onChange) {
       if (!editor) addTab(name, newFiles[name]);
       else if (editor.getText() !== newFiles[name]) editor.setText(newFiles[name]);
     }
+    modes.replace(newExecutable);
+    for (const name of editors.keys()) showMode(name);
     tabs.select(DOCKERFILE);
     changed();
   }
@@ -125,15 +153,19 @@ export function createWorkspace(app, onChange) {
     return !problem;
   }
 
-  const initial = app.data.files && Object.keys(app.data.files).length ? app.data.files : app.data.starter || {};
+  const fromDraft = app.data.files && Object.keys(app.data.files).length;
+  const initial = fromDraft ? app.data.files : app.data.starter || {};
   for (const name of orderedNames(Object.keys(initial))) addTab(name, initial[name]);
   if (!editors.has(DOCKERFILE)) addTab(DOCKERFILE, "");
+  modes.replace(fromDraft ? app.data.executable : app.data.starter_executable);
+  for (const name of editors.keys()) showMode(name);
   tabs.select(DOCKERFILE);
   const clicks = { "file-add": addFile, "file-rename": renameFile, "file-delete": deleteFile, "restore-starter": restoreStarter };
   for (const [id, handler] of Object.entries(clicks)) $(id).addEventListener("click", handler);
+  executableSwitch.addEventListener("change", toggleExecutable);
 
   return {
-    files, replaceAll, goToLine, checkLimits,
+    files, executable, replaceAll, goToLine, checkLimits,
     setFindings: (marks) => editors.get(DOCKERFILE).setFindings(marks),
     focusDockerfile: () => editors.get(DOCKERFILE).focus(),
   };

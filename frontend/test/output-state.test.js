@@ -68,7 +68,7 @@ test("each line of a batched log event is a terminal line; the container's outpu
 
 test("a notice from the service is one line in the learner's language", () => {
   const { lines } = fold([{ type: "notice", message: { en: "Queued again.", "zh-hans": "已重新排队。" } }]);
-  assert.deepEqual(lines, [{ text: "Queued again.", style: "dim" }]);
+  assert.deepEqual(lines, [{ text: "Queued again.", style: "info" }]);
 });
 
 test("the result fails the step still running and sums up the attempt", () => {

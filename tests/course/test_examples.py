@@ -15,6 +15,7 @@ def example(tmp_path):
         'FROM layerlab/busybox\nWORKDIR /srv\nCOPY greet.sh /greet.sh\nENTRYPOINT ["/greet.sh"]\n'
     )
     (folder / "greet.sh").write_text(SCRIPT)
+    (folder / "greet.sh").chmod(0o755)  # as git checks out a file it keeps as 100755
     (folder / "example.yaml").write_text(
         "bases: [layerlab/busybox]\nsteps:\n  - build\n  - history\n  - size\n  - run: [Alice]\n  - stop: []\n"
         "  - rebuild:\n      greet.sh: |\n        #!/bin/sh\n        echo changed\n  - run: []\n"

@@ -147,7 +147,8 @@ def test_with_json_an_engine_outage_is_a_report_and_exit_status_3():
 
 def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine):
     spec = exercise("entrypoint-cmd").spec
-    events = list(grade_stream(real_engine, spec, exercise("entrypoint-cmd").solution.files))
+    solution = exercise("entrypoint-cmd").solution
+    events = list(grade_stream(real_engine, spec, solution.files, executable=solution.executable))
     kinds = [type(event).__name__ for event in events]
     assert kinds[0] == "BuildStep" and kinds[-1] == "GradeReport"
     assert kinds.index("CheckResult") > max(i for i, kind in enumerate(kinds) if kind in ("BuildStep", "LogLine"))

@@ -33,7 +33,7 @@ def build_cell(engine, entrypoint: str, cmd: str):
     # The busybox base has CMD ["sh"]; "no ENTRYPOINT, no CMD" needs a base with neither.
     base = "scratch" if (entrypoint, cmd) == ("none", "none") else "layerlab/busybox"
     dockerfile = f"FROM {base}\nCOPY show /show\n{ENTRYPOINTS[entrypoint]}{CMDS[cmd]}"
-    result = engine.build_ok(dockerfile, show=SHOW)
+    result = engine.build_ok(dockerfile, executable={"show"}, show=SHOW)
     return result.image, engine.inspect(result.image)
 
 

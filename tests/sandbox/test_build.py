@@ -94,8 +94,8 @@ def test_a_failed_build_leaves_no_tag_or_container_and_keeps_its_finished_steps_
     assert [step.cached for step in fixed.steps] == [False, True, False]
 
 
-def test_scripts_in_the_context_are_executable(engine):
-    result = engine.build_ok(HELLO, **{"hello.sh": SCRIPT})
+def test_scripts_sent_executable_run_as_the_command(engine):
+    result = engine.build_ok(HELLO, executable={"hello.sh"}, **{"hello.sh": SCRIPT})
     _, run = engine.run(result.image)
     assert run.stdout == "hello from the container\n"
 

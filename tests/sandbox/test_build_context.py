@@ -6,8 +6,8 @@ import pytest
 from engine.engine import CONTEXT_MTIME, attempt_tag, build_context, labelled
 
 
-def members(files: dict[str, bytes]) -> dict[str, tarfile.TarInfo]:
-    with tarfile.open(fileobj=build_context(files)) as tar:
+def members(files: dict[str, bytes], executable=()) -> dict[str, tarfile.TarInfo]:
+    with tarfile.open(fileobj=build_context(files, executable)) as tar:
         return {member.name: member for member in tar.getmembers()}
 
 
@@ -18,10 +18,16 @@ def test_files_are_regular_files_with_fixed_owner_and_time():
         assert member.isfile() and member.uid == 0 and member.gid == 0 and member.mtime == CONTEXT_MTIME
 
 
-def test_scripts_are_executable_and_other_files_are_not():
-    found = members({"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\n", "data.txt": b"x"})
-    assert found["run.sh"].mode == 0o755
-    assert found["data.txt"].mode == 0o644
+def test_files_marked_executable_get_0755_and_every_other_file_0644():
+    files = {"Dockerfile": b"FROM scratch\n", "run.sh": b"echo\n", "data.txt": b"x", "bin/tool": b"x"}
+    found = members(files, executable={"run.sh", "bin/tool"})
+    assert {name: member.mode for name, member in found.items()} == {
+        "Dockerfile": 0o644, "run.sh": 0o755, "data.txt": 0o644, "bin/tool": 0o755}
+
+
+def test_a_script_is_not_made_executable_for_starting_with_a_shebang():
+    found = members({"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\necho hi\n"})
+    assert found["run.sh"].mode == 0o644
 
 
 def test_dockerignore_leaves_files_out_but_never_the_dockerfile():

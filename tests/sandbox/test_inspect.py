@@ -18,7 +18,7 @@ CMD ["--verbose"]
 
 @pytest.fixture
 def facts(engine):
-    result = engine.build_ok(DOCKERFILE, **{"app.sh": b"#!/bin/sh\necho $@\n"})
+    result = engine.build_ok(DOCKERFILE, executable={"app.sh"}, **{"app.sh": b"#!/bin/sh\necho $@\n"})
     return engine.inspect(result.image)
 
 

@@ -53,6 +53,7 @@ EXAMPLES: dict[str, tuple[dict[str, bytes], SubmissionLimits]] = {
     "heredoc": (files("FROM layerlab/busybox\nRUN <<EOF\necho hi\nEOF\n"), SubmissionLimits()),
     "onbuild": (files("FROM layerlab/busybox\nONBUILD RUN echo later\n"), SubmissionLimits()),
     "instruction-flag": (files("FROM layerlab/busybox\nCOPY --link a /a\n"), SubmissionLimits()),
+    "chmod-flag": (files("FROM layerlab/busybox\nCOPY --chmod=755 a /a\n"), SubmissionLimits()),
     "syntax-directive": (files("# syntax=docker/dockerfile:1\nFROM layerlab/busybox\n"), SubmissionLimits()),
     "add-url": (files("FROM layerlab/busybox\nADD https://example.com/a.tar /a.tar\n"), SubmissionLimits()),
     "run-flag": (files("FROM layerlab/busybox\nRUN --network=host wget example.com\n"), SubmissionLimits()),

@@ -145,7 +145,16 @@ def test_an_earlier_stage_may_be_read_by_name_or_number(source):
 
 def test_copy_with_the_flags_the_classic_builder_knows_is_fine():
     accepted("FROM layerlab/busybox AS build\nRUN true\nFROM layerlab/busybox\n"
-             'COPY --chown="1000:1000" --chmod=644 --from=build /x /x\nADD --chown=1000 --chmod=600 a /a\n')
+             'COPY --chown="1000:1000" --from=build /x /x\nADD --chown=1000 a /a\n')
+
+
+@pytest.mark.parametrize("instruction", ["COPY --chmod=755 a /a", "ADD --chown=1000 --chmod=600 a /a",
+                                         "COPY --from=0 --chmod=755 /x /x"])
+def test_chmod_is_refused_with_a_way_to_do_without_buildkit(instruction):
+    error = rejected(f"FROM layerlab/busybox\n{instruction}\n")
+    assert (error.rule, error.line) == ("chmod-flag", 2)
+    assert "BuildKit" in error.message("en") and "RUN chmod +x" in error.message("en")
+    assert "chmod +x" in error.message("zh-hans")
 
 
 @pytest.mark.parametrize("base", [

@@ -14,7 +14,7 @@ while :; do sleep 0.1; done
 def server_image(engine):
     def build(cmd: str):
         return engine.build_ok(f"FROM layerlab/busybox\nCOPY server.sh /server.sh\nCMD {cmd}\n",
-                               **{"server.sh": SERVER}).image
+                               executable={"server.sh"}, **{"server.sh": SERVER}).image
     return build
 
 

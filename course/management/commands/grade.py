@@ -9,7 +9,7 @@ from course.exercises import ExerciseInvalid, find_exercise_folder, load_exercis
 from engine.engine import Engine
 from engine.outcomes import INFRASTRUCTURE_FAILURES, OutcomeKind
 from engine.rules import SubmissionRejected
-from engine.submission_files import read_context_directory
+from engine.submission_files import executable_files, read_context_directory
 from grading.runner import GradeReport, GradingSpec, grade
 from registry.registry import LearnerRegistry
 
@@ -34,15 +34,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, exercise, directory, json: bool, language: str, user: str, **options):
         try:
-            spec, files = self._context(exercise, directory, language, user)
+            spec, files, executable = self._context(exercise, directory, language, user)
         except InvalidInput as invalid:
             self._refuse(exercise, str(invalid), json)
-        report = grade(Engine.from_settings(), spec, files, registry=LearnerRegistry(user) if user else None)
+        report = grade(Engine.from_settings(), spec, files, executable=executable,
+                       registry=LearnerRegistry(user) if user else None)
         self._print(report, json, language)
         raise SystemExit(self._status(report))
 
-    def _context(self, exercise: str, directory: Path, language: str, user: str) -> tuple[GradingSpec, dict]:
-        """The exercise's grading spec and the submission's files, or InvalidInput saying why there are none."""
+    def _context(self, exercise: str, directory: Path, language: str,
+                 user: str) -> tuple[GradingSpec, dict, frozenset[str]]:
+        """The exercise's grading spec, the submission's files and those of them that are executable, or
+        InvalidInput saying why there are none."""
         try:
             spec = load_exercise(find_exercise_folder(settings.COURSE_CONTENT_DIR, exercise)).spec
         except (LookupError, ExerciseInvalid) as error:
@@ -59,7 +62,7 @@ class Command(BaseCommand):
             raise InvalidInput(rejected.message(language)) from None
         except Refused as refused:
             raise InvalidInput(refused.message[language]) from None
-        return spec, files
+        return spec, files, executable_files(directory, files)
 
     def _refuse(self, exercise: str, message: str, as_json: bool):
         if as_json:  # the shape of a report with no checks, so that a script reads every answer alike

@@ -7,7 +7,7 @@ from engine.engine import Engine, EngineUnavailable
 from engine.images import RECIPES
 from engine.outcomes import INFRASTRUCTURE_FAILURES, OutcomeKind
 from engine.rules import SubmissionRejected
-from engine.submission_files import read_context_directory
+from engine.submission_files import executable_files, read_context_directory
 from insight.explain import Explanation, explain
 
 BUILT, BUILD_FAILED, INVALID, UNAVAILABLE = 0, 1, 2, 3
@@ -47,7 +47,8 @@ class Command(BaseCommand):
                entrypoint: str | None, **options):
         files = self._files(directory)
         engine = Engine.from_settings()
-        build = list(engine.build(files, allowed_bases=base or COURSE_BASES))[-1]
+        build = list(engine.build(files, allowed_bases=base or COURSE_BASES,
+                                  executable=executable_files(directory, files)))[-1]
         if not build.outcome.ok:
             self.stderr.write(build.outcome.message("en"))
             raise SystemExit(_failure_status(build.outcome.kind))
