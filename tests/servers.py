@@ -50,13 +50,15 @@ def daphne(environment: dict[str, str], port: int | None = None, **options) -> I
 
 
 @contextmanager
-def logged_in_page(site: str, username: str, password: str, path: str, *, watch=None) -> Iterator:
+def logged_in_page(site: str, username: str, password: str, path: str, *, watch=None,
+                   viewport: tuple[int, int] = (1400, 1000), locale: str = "en-US") -> Iterator:
     """Chromium (Debian's, headless) logged in as `username` on `site`, opened at `path`; `watch(page)` is called
-    before anything loads, to attach listeners."""
+    before anything loads, to attach listeners. `locale` is the language the browser asks for (Accept-Language)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            width, height = viewport
+            page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
             if watch is not None:
                 watch(page)
             page.goto(f"{site}/accounts/login/?next={path}")
