@@ -2,6 +2,7 @@
 Chromium logged in on the site, with what the browser tests do on the exercise page."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -32,6 +33,18 @@ def wait_for(port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing answers on port {port}")
+
+
+@contextmanager
+def site_on_test_database(**settings_env: str) -> Iterator[str]:
+    """Daphne serving the test database (which the test's own Django connection sees too), with no sweeps and the
+    given settings; yields its URL. Without workers unless SANDBOX_EMBEDDED_WORKERS says otherwise."""
+    from django.conf import settings
+
+    environment = {**os.environ, "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
+                   "SANDBOX_EMBEDDED_WORKERS": "false", "SANDBOX_REAP_INTERVAL": "0", **settings_env}
+    with daphne(environment) as url:
+        yield url
 
 
 @contextmanager

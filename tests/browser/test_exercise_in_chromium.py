@@ -1,14 +1,12 @@
 """End to end in Debian's Chromium: log in, fix a Dockerfile in the editor, Submit, watch it pass live; reload
 during a build and see the log continue. The finished page is saved as test-artifacts/exercise-page.png."""
-import os
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.servers import ARTIFACTS, collect_csp_violations, daphne, logged_in_page, replace_dockerfile
+from tests.servers import ARTIFACTS, collect_csp_violations, logged_in_page, replace_dockerfile, site_on_test_database
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -20,9 +18,7 @@ SLOW = 'FROM layerlab/python\nRUN echo before-the-pause && sleep 4 && echo after
 def server(real_engine, course):
     """The product as it runs for real: Daphne with its embedded workers, on the test database."""
     User.objects.create_user("ada", password="correct horse battery")
-    environment = {**os.environ, "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
-                   "SANDBOX_REAP_INTERVAL": "0", "SANDBOX_WORKERS": "2"}
-    with daphne(environment) as url:
+    with site_on_test_database(SANDBOX_EMBEDDED_WORKERS="true", SANDBOX_WORKERS="2") as url:
         yield url
 
 

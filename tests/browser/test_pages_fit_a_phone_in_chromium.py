@@ -1,13 +1,10 @@
 """In Debian's Chromium at 360 × 800, a small phone: no lesson and no exercise page, in English or in Chinese, is
 wider than the screen (tables and code scroll inside their box, long words break, diagrams scale)."""
-import os
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 
 from course.models import Exercise, Lesson
-from tests.servers import ARTIFACTS, daphne, logged_in_page
+from tests.servers import ARTIFACTS, logged_in_page, site_on_test_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,9 +14,7 @@ PHONE = (360, 800)
 @pytest.fixture
 def server(course):
     User.objects.create_user("ada", password="correct horse battery")
-    environment = {**os.environ, "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
-                   "SANDBOX_EMBEDDED_WORKERS": "false", "SANDBOX_REAP_INTERVAL": "0"}
-    with daphne(environment) as url:
+    with site_on_test_database() as url:
         yield url
 
 
