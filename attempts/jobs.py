@@ -27,11 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attempts import leases, news
+from attempts.heartbeat import AttemptClock
 from attempts.leases import Lease, LeaseLost
 from attempts.models import Attempt, AttemptEvent, Worker
 from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import BuildStep, LayerProgress, LogLine, Published, StepFinished
+from engine.facts import BuildStep, LayerProgress, LogLine, Phase, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
 from engine.messages import Text, both
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
@@ -260,16 +261,24 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
 def _run_leased(engine: Engine, attempt: Attempt, lease: Lease, cancelled: threading.Event) -> None:
     record(attempt, {"type": "started"}, lease)
     files = {path: text.encode() for path, text in attempt.files.items()}
+    clock = AttemptClock()
     try:
         spec = grading_spec(attempt.exercise.slug, attempt.graded_definition)
         stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
         for item in batched(pumped(stream, cancelled)):
-            if (event := as_event(item)) is not None:
+            if isinstance(item, Phase):
+                if (event := clock.entered(item)) is not None:
+                    record(attempt, event, lease)
+            elif (event := as_event(item)) is not None:
+                clock.saw(event)
                 record(attempt, event, lease)
                 if event["type"] == "step_finished" and not event["cached"]:
                     _announce_cache_miss(attempt, event["step"], lease)
             elif isinstance(item, tuple):  # the final (status, outcome, report)
                 _finish(attempt, *item, lease=lease)
+                clock.ended()
+            if (beat := clock.heartbeat()) is not None:
+                record(attempt, beat, lease)
     except EngineUnavailable as error:
         log.warning("attempt %s: the engine is unavailable: %s", attempt.id, error)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None, lease=lease)
@@ -357,8 +366,8 @@ def batched(items: Iterator[Any]) -> Iterator[Any]:
             waiting = []
         if isinstance(item, LogLine):
             waiting, since, size = [item], time.monotonic(), len(item.text)
-        elif item is not _TICK:
-            yield item
+        else:
+            yield item  # ticks too: the attempt's clock tells the time by them while nothing else comes
     if waiting:
         yield _joined(waiting)
 
@@ -380,12 +389,13 @@ def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, c
 def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     limits = spec.limits_on(engine)
     build = yield from progress(engine.build(files, allowed_bases=spec.bases, attempt_id=attempt.sandbox_id,
-                                             limits=limits, cancel=cancelled))
+                                             limits=limits, cancel=cancelled), Phase("build", limits.build_timeout))
     if not build.outcome.ok:
         yield _status_of(build.outcome), build.outcome, None
         return
     try:
-        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled))
+        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled),
+                                  Phase("run", limits.run_timeout))
         yield _status_of(run.outcome), run.outcome, None
     finally:
         engine.discard(build)

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
 from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import BuildResult, RepositoryFacts, TransferResult
+from engine.facts import BuildResult, Phase, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
 from grading.lint import lint_dockerfile
 
+CHECKING = Phase("check")  # between the engine's work: inspecting the image, measuring a stop, judging the checks
 NOT_CHECKED = _("Not checked: the image did not build.")
 NOT_PULLED = _("Not checked: the image could not be pulled from the course registry.")
 
@@ -149,6 +150,7 @@ def grade_stream(
     try:
         facts = yield from session.gather()
         if facts.build.outcome.ok:
+            yield CHECKING
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
             checks = [_unbuilt(check, facts, failed_attempts, spec) for check in spec.checks]
@@ -199,6 +201,7 @@ class _Session:
         facts = Facts(build=build, dockerfile=_parsed(self.files), submitted=self.files)
         if not build.outcome.ok:
             return facts
+        yield CHECKING
         facts.image = self.engine.inspect(build.image)
         facts.base = None if self.spec.published else self._final_base(facts.dockerfile)
         needs = [need for check in self.spec.checks for need in check.needs()]
@@ -209,7 +212,8 @@ class _Session:
 
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
         result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases, attempt_id=attempt_id,
-                                                       limits=self.limits, cancel=self.cancel))
+                                                       limits=self.limits, cancel=self.cancel),
+                                     Phase("build", self.limits.build_timeout))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during the build")
         self.builds.append(result)
@@ -229,7 +233,7 @@ class _Session:
         if reference not in self.pulls:
             pulled = yield from progress(self.engine.pull(
                 reference, credentials=self.registry.credentials(), attempt_id=self._pull_id(),
-                cancel=self.cancel))
+                cancel=self.cancel), Phase("pull"))
             if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
                 raise RegistryUnavailable(pulled.outcome.message())
             if pulled.image:
@@ -268,6 +272,7 @@ class _Session:
         for need in _unique(needs, "rebuild"):
             changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
             facts.rebuilds[need.key] = yield from self._build(changed, None)
+            yield CHECKING
         yield from self._gather_registry(facts, needs)
 
     def _gather_registry(self, facts: Facts, needs: list[Need]):
@@ -295,9 +300,11 @@ class _Session:
 
     def _run(self, image: str, check):
         result = yield from progress(self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
-                                                     limits=self.limits, cancel=self.cancel))
+                                                     limits=self.limits, cancel=self.cancel),
+                                     Phase("run", self.limits.run_timeout))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during a run")
+        yield CHECKING
         return result
 
     def outcome(self, facts: Facts) -> Outcome:

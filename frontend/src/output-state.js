@@ -24,7 +24,10 @@ export function emptyOutput(i18n, attempt, kind, isLive) {
   return {
     attempt, kind, isLive,
     status: isLive ? i18n.t("accepted", { id: attempt }) : "",
-    steps: [], // {step, total, instruction, line, state: running | done | failed, cached, seconds}
+    steps: [], // {step, total, instruction, line, state: running | done | failed, cached, seconds, startedAt}
+    // The phase under way (build, run, check, push, pull) with its limit in seconds (or null), and when it began
+    // by the page's clock (milliseconds, as `now` is given to applyEvent): heartbeats set that again.
+    phase: null, // {name, limit, startedAt}
     currentStep: null, // the step the builder is in
     checks: [],
     direction: null, // "push" or "pull": which way the layers of `layers` went last
@@ -38,16 +41,46 @@ export function emptyOutput(i18n, attempt, kind, isLive) {
 
 const line = (text, style = "plain") => ({ text, style });
 
-// -> {state, lines}: the pane after `event`, and the terminal lines it adds ([{text, style}]).
-export function applyEvent(state, event, i18n) {
+// -> {state, lines}: the pane after `event`, and the terminal lines it adds ([{text, style}]). `now` is the page's
+// clock in milliseconds, for the elapsed times of a phase and a step.
+export function applyEvent(state, event, i18n, now = 0) {
   const handler = HANDLERS[event.type];
-  return handler ? handler(state, event, i18n) : { state, lines: [] };
+  return handler ? handler(state, event, i18n, now) : { state, lines: [] };
+}
+
+// "12 s of 120 s" for the phase under way at `now`, "3 s" where it has no limit; "" when none is.
+export function phaseClock(state, now, { t }) {
+  if (!state.phase || state.result || !state.isLive) return "";
+  const elapsed = t("seconds", { n: Math.max(0, Math.floor((now - state.phase.startedAt) / 1000)) });
+  return state.phase.limit ? t("elapsedOf", { elapsed, limit: t("seconds", { n: state.phase.limit }) }) : elapsed;
+}
+
+// Whole seconds the running step has taken at `now`, or null when no step runs or its start is unknown.
+export function stepElapsed(step, now) {
+  return step.state === "running" && Number.isFinite(step.startedAt)
+    ? Math.max(0, Math.floor((now - step.startedAt) / 1000)) : null;
 }
 
 const HANDLERS = {
   queued(state, event, { t, number }) {
     const wait = formatWait(t, event.estimated_wait);
     return { state: { ...state, status: t("queued", { id: event.attempt, position: number(event.position), wait }) }, lines: [] };
+  },
+
+  // What the attempt is doing now, and the seconds it may take (docs/protocol.md, "phase").
+  phase(state, event, { t }, now) {
+    const phase = { name: event.phase, limit: Number.isFinite(event.limit) ? event.limit : null, startedAt: now };
+    return { state: { ...state, phase, status: t(`phase_${event.phase}`, { id: event.attempt }) }, lines: [] };
+  },
+
+  // The phase and the step are still under way, `elapsed` and `step_elapsed` seconds after they began.
+  heartbeat(state, event, i18n, now) {
+    const phase = state.phase && state.phase.name === event.phase ? state.phase
+      : HANDLERS.phase(state, event, i18n, now).state.phase;
+    const startedAt = now - Number(event.elapsed || 0) * 1000;
+    const steps = state.steps.map((item) => (item.step === event.step && item.state === "running"
+      ? { ...item, startedAt: now - Number(event.step_elapsed || 0) * 1000 } : item));
+    return { state: { ...state, steps, phase: { ...phase, startedAt } }, lines: [] };
   },
 
   started(state, event, { t }) {
@@ -58,10 +91,10 @@ const HANDLERS = {
   },
 
   // The builder logs only what steps print; a step header in the output says which step printed it.
-  build_step(state, event, { t }) {
+  build_step(state, event, { t }, now) {
     const step = {
       step: event.step, total: event.total, instruction: event.instruction || "", line: event.line,
-      state: "running", cached: false, seconds: null,
+      state: "running", cached: false, seconds: null, startedAt: now,
     };
     const steps = state.steps.some((item) => item.step === event.step)
       ? state.steps.map((item) => (item.step === event.step ? step : item)) : [...state.steps, step];
