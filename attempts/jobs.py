@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection, models, transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attempts import leases, news
+from attempts import leases, news, queue
 from attempts.heartbeat import AttemptClock
 from attempts.leases import Lease, LeaseLost
 from attempts.models import Attempt, AttemptEvent, Worker
@@ -43,7 +43,6 @@ from registry.registry import LearnerRegistry
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SECONDS_PER_JOB = 5.0
 CANCEL_POLL = 0.5
 IDLE_POLL = 1.0
 BATCH_INTERVAL = 0.2  # seconds output lines wait to be sent together
@@ -137,10 +136,12 @@ def submit(user, exercise: models.Model, kind: str, files: dict[str, str], targe
     files = check_files(files)
     try:
         with transaction.atomic():
+            # Numbered (the queue's order) while no other announcer reads the queue, so that no attempt numbered
+            # before it but committed after it can overtake the place it is told.
+            queue.serialized()
             attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition,
                                              kind=kind, files=files, target=target or {})
-            position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
-            record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+            announce_queue()  # in this transaction: the attempt's first event is its place in the queue
     except IntegrityError:  # the database's one_active_attempt_per_learner: one is queued or running already
         running = Attempt.objects.of(user).active().order_by("id").first()
         if running is None:
@@ -164,14 +165,13 @@ def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
     return submit(user, source.exercise, Attempt.Kind.PUBLISH, source.files, destination.as_target(source.id))
 
 
-def estimated_wait(position: int) -> float:
-    """Seconds until a queued attempt starts: recent attempts' average duration, shared by the workers."""
-    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
-    recent = (Attempt.objects.filter(status=Attempt.Status.FINISHED, started_at__isnull=False)
-              .order_by("-id")[:20].annotate(took=took).values_list("took", flat=True))
-    durations = [d.total_seconds() for d in recent if d is not None]
-    each = sum(durations) / len(durations) if durations else DEFAULT_SECONDS_PER_JOB
-    return round(each * position / max(settings.SANDBOX_WORKERS, 1), 1)
+def announce_queue() -> None:
+    """Give each waiting attempt whose place in the queue changed a `queued` event (attempts.queue): after every
+    change of the queue, once that change is committed or within its transaction."""
+    with transaction.atomic():
+        queue.serialized()
+        for attempt, event in queue.changed_places():
+            record(attempt, event)
 
 
 def cancel(user, attempt_id: Any) -> Attempt:
@@ -181,8 +181,9 @@ def cancel(user, attempt_id: Any) -> Attempt:
     Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
     claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(
         status=Attempt.Status.CANCELLED, finished_at=timezone.now())
-    if claimed:  # never started: nothing to stop
+    if claimed:  # never started: nothing to stop, and the attempts behind it move up
         record(attempt, _result_event("cancelled", Outcome(OutcomeKind.CANCELLED, "build")))
+        announce_queue()
     WorkerPool.cancel_locally(attempt.id)
     return attempt
 
@@ -313,7 +314,7 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
     however slowly the events are stored; and a Cancel ends the attempt within CANCEL_GRACE even when the engine
     is busy in a call it cannot interrupt: the thread winds the stream down on its own (its clean-up included)
     while nobody waits for it."""
-    items: queue.SimpleQueue = queue.SimpleQueue()
+    items: SimpleQueue = SimpleQueue()
 
     def pump() -> None:
         ended = _Ended()
@@ -331,7 +332,7 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
     while True:
         try:
             item = items.get(timeout=BATCH_INTERVAL)
-        except queue.Empty:
+        except Empty:
             item = _TICK
         if isinstance(item, _Ended):
             if item.error is not None:
@@ -454,6 +455,7 @@ def take_back(lease: Lease) -> bool:
                                                         lease_expires_at=None)
             record(attempt, notice(both(_("The worker running this attempt stopped; the attempt has been queued "
                                           "again and starts over."))))
+            announce_queue()
         else:
             record(attempt, notice(both(_("The worker running this attempt stopped again, so it has not been "
                                           "graded and does not count against you. Please try again."))))
@@ -552,6 +554,7 @@ class WorkerPool:
             self.wake.wait(IDLE_POLL)
             self.wake.clear()
             return
+        announce_queue()  # the attempts behind it move up
         cancelled = self.cancels.setdefault(attempt.id, threading.Event())
         self.leases[attempt.id] = Lease.of(attempt)
         try:
