@@ -34,7 +34,7 @@ from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
 from engine.facts import BuildStep, LayerProgress, LogLine, Phase, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
-from engine.messages import Text, both
+from engine.messages import Picked, Text, both
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.runner import CheckResult, GradeReport, GradingSpec, grade_stream
 from grading.spec import grading_spec
@@ -143,11 +143,12 @@ def submit(user, exercise: models.Model, kind: str, files: dict[str, str], targe
                                              kind=kind, files=files, target=target or {})
             announce_queue()  # in this transaction: the attempt's first event is its place in the queue
     except IntegrityError:  # the database's one_active_attempt_per_learner: one is queued or running already
-        running = Attempt.objects.of(user).active().order_by("id").first()
+        running = Attempt.objects.of(user).active().select_related("exercise").order_by("id").first()
         if running is None:
             raise
-        raise Refused("busy", both(_("Attempt {attempt} is still running: wait for it or cancel it."),
-                                   attempt=running.id), attempt=running.id) from None
+        raise Refused("busy", both(_("Your attempt #{number} at “{exercise}” is still running: wait for it or "
+                                     "cancel it."), number=running.number, exercise=Picked(running.exercise.title)),
+                      attempt=running.id) from None
     WorkerPool.wake_all()
     return attempt
 
@@ -203,7 +204,7 @@ def record(attempt: Attempt, payload: dict[str, Any], lease: Lease | None = None
     is lost, nothing it sends is stored (LeaseLost)."""
     with transaction.atomic():
         seq = leases.next_seq(attempt.id, lease)
-        event = {**payload, "attempt": attempt.id, "seq": seq}
+        event = {**payload, "attempt": attempt.id, "number": attempt.number, "seq": seq}
         AttemptEvent.objects.create(attempt=attempt, seq=seq, data=event)
     transaction.on_commit(lambda: news.announce(attempt.group, event))
     return event

@@ -21,12 +21,15 @@ def page_strings() -> dict[str, str]:
     return {
         "accepted": _("Attempt #{id} accepted."),
         "addFileTitle": _("Add a file"),
+        "attemptsMany": _("{n} attempts"),
+        "attemptsOne": _("{n} attempt"),
         "attemptLoadError": _("Attempt #{id} could not be loaded. Try again in a moment."),
         "attemptN": _("Attempt #{id}"),
         "attemptRestored": _("The files of attempt #{id} are in the editor now. "
                              "Ctrl+Z in a file takes back its change."),
         "attemptTitle": _("Attempt #{id} · {kind}"),
         "exploreImage": _("Look inside its image: layers, wasted space, command, why the cache missed"),
+        "bestScore": _("best {best}/{max}"),
         "cached": _("cached"),
         "cancelling": _("Cancelling attempt #{id}…"),
         "checkAdvice": _("Advice"),

@@ -63,14 +63,14 @@ export function createOutput(app) {
     }
   }
 
-  // Shows attempt `id` from its start; `goToLine` is where its "line 3" buttons jump.
-  function reset(id, kind, isLive, goToLine) {
-    state = emptyOutput(app.i18n, id, kind, isLive);
+  // Shows attempt `id` (the learner's `number`) from its start; `goToLine` is where its "line 3" buttons jump.
+  function reset(id, kind, isLive, goToLine, number = null) {
+    state = emptyOutput(app.i18n, id, kind, isLive, number);
     plainText = [];
     jump = goToLine;
     terminal.clear();
     $("published-copy-note").textContent = "";
-    $("output-source").textContent = sourceLabel(t, id, kind, isLive);
+    $("output-source").textContent = sourceLabel(t, state.number, kind, isLive);
     draw(null);
   }
 
@@ -88,7 +88,7 @@ export function createOutput(app) {
   // The kind of a live attempt can arrive after its first events (from the history, after a reload).
   function setKind(kind) {
     state = { ...state, kind };
-    $("output-source").textContent = sourceLabel(t, state.attempt, kind, state.isLive);
+    $("output-source").textContent = sourceLabel(t, state.number, kind, state.isLive);
   }
 
   function setStatus(text) {
