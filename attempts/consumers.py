@@ -73,8 +73,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def _accepted(self, attempt: Attempt) -> None:
         """Tell the page its attempt is queued, then stream the attempt's events from the first."""
-        await self.send_json({"type": "accepted", "attempt": attempt.id, "kind": attempt.kind,
-                              "exercise": attempt.exercise.slug})
+        await self.send_json({"type": "accepted", "attempt": attempt.id, "number": attempt.number,
+                              "kind": attempt.kind, "exercise": attempt.exercise.slug})
         await self._subscribe(attempt, after=0)
 
     async def on_cancel(self, frame: dict) -> None:

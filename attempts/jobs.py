@@ -12,28 +12,29 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection, models, transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attempts import leases, news
+from attempts import leases, news, queue
+from attempts.heartbeat import AttemptClock
 from attempts.leases import Lease, LeaseLost
 from attempts.models import Attempt, AttemptEvent, Worker
 from attempts.signals import step_missed_cache
 from engine.engine import Engine, EngineUnavailable, progress
-from engine.facts import Advice, BuildStep, LayerProgress, LogLine, Published, StepFinished
+from engine.facts import Advice, BuildStep, LayerProgress, LogLine, Phase, Published, StepFinished
 from engine.limits import EDITOR_LIMITS as LIMITS
-from engine.messages import Text, both
+from engine.messages import Picked, Text, both
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.runner import CheckResult, GradeReport, GradingSpec, grade_stream
 from grading.spec import grading_spec
@@ -42,7 +43,6 @@ from registry.registry import LearnerRegistry
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SECONDS_PER_JOB = 5.0
 CANCEL_POLL = 0.5
 IDLE_POLL = 1.0
 BATCH_INTERVAL = 0.2  # seconds output lines wait to be sent together
@@ -154,16 +154,19 @@ def submit(user, exercise: models.Model, kind: str, files: dict[str, str], targe
     executable = check_executable(executable, files)
     try:
         with transaction.atomic():
+            # Numbered (the queue's order) while no other announcer reads the queue, so that no attempt numbered
+            # before it but committed after it can overtake the place it is told.
+            queue.serialized()
             attempt = Attempt.objects.create(user=user, exercise=exercise, definition=exercise.definition,
                                              kind=kind, files=files, executable=executable, target=target or {})
-            position = Attempt.objects.filter(status=Attempt.Status.QUEUED, id__lte=attempt.id).count()
-            record(attempt, {"type": "queued", "position": position, "estimated_wait": estimated_wait(position)})
+            announce_queue()  # in this transaction: the attempt's first event is its place in the queue
     except IntegrityError:  # the database's one_active_attempt_per_learner: one is queued or running already
-        running = Attempt.objects.of(user).active().order_by("id").first()
+        running = Attempt.objects.of(user).active().select_related("exercise").order_by("id").first()
         if running is None:
             raise
-        raise Refused("busy", both(_("Attempt {attempt} is still running: wait for it or cancel it."),
-                                   attempt=running.id), attempt=running.id) from None
+        raise Refused("busy", both(_("Your attempt #{number} at “{exercise}” is still running: wait for it or "
+                                     "cancel it."), number=running.number, exercise=Picked(running.exercise.title)),
+                      attempt=running.id) from None
     WorkerPool.wake_all()
     return attempt
 
@@ -182,14 +185,13 @@ def publish(user, source_id: Any, repository: Any, tags: Any) -> Attempt:
                   executable=source.executable)
 
 
-def estimated_wait(position: int) -> float:
-    """Seconds until a queued attempt starts: recent attempts' average duration, shared by the workers."""
-    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
-    recent = (Attempt.objects.filter(status=Attempt.Status.FINISHED, started_at__isnull=False)
-              .order_by("-id")[:20].annotate(took=took).values_list("took", flat=True))
-    durations = [d.total_seconds() for d in recent if d is not None]
-    each = sum(durations) / len(durations) if durations else DEFAULT_SECONDS_PER_JOB
-    return round(each * position / max(settings.SANDBOX_WORKERS, 1), 1)
+def announce_queue() -> None:
+    """Give each waiting attempt whose place in the queue changed a `queued` event (attempts.queue): after every
+    change of the queue, once that change is committed or within its transaction."""
+    with transaction.atomic():
+        queue.serialized()
+        for attempt, event in queue.changed_places():
+            record(attempt, event)
 
 
 def cancel(user, attempt_id: Any) -> Attempt:
@@ -199,8 +201,9 @@ def cancel(user, attempt_id: Any) -> Attempt:
     Attempt.objects.filter(id=attempt.id).update(cancel_requested=True)
     claimed = Attempt.objects.filter(id=attempt.id, status=Attempt.Status.QUEUED).update(
         status=Attempt.Status.CANCELLED, finished_at=timezone.now())
-    if claimed:  # never started: nothing to stop
+    if claimed:  # never started: nothing to stop, and the attempts behind it move up
         record(attempt, _result_event("cancelled", Outcome(OutcomeKind.CANCELLED, "build")))
+        announce_queue()
     WorkerPool.cancel_locally(attempt.id)
     return attempt
 
@@ -220,7 +223,7 @@ def record(attempt: Attempt, payload: dict[str, Any], lease: Lease | None = None
     is lost, nothing it sends is stored (LeaseLost)."""
     with transaction.atomic():
         seq = leases.next_seq(attempt.id, lease)
-        event = {**payload, "attempt": attempt.id, "seq": seq}
+        event = {**payload, "attempt": attempt.id, "number": attempt.number, "seq": seq}
         AttemptEvent.objects.create(attempt=attempt, seq=seq, data=event)
     transaction.on_commit(lambda: news.announce(attempt.group, event))
     return event
@@ -281,16 +284,24 @@ def run_attempt(engine: Engine, attempt: Attempt, cancelled: threading.Event) ->
 def _run_leased(engine: Engine, attempt: Attempt, lease: Lease, cancelled: threading.Event) -> None:
     record(attempt, {"type": "started"}, lease)
     files = {path: text.encode() for path, text in attempt.files.items()}
+    clock = AttemptClock()
     try:
         spec = grading_spec(attempt.exercise.slug, attempt.graded_definition)
         stream = STREAMS[attempt.kind](engine, attempt, spec, files, cancelled)
         for item in batched(pumped(stream, cancelled)):
-            if (event := as_event(item)) is not None:
+            if isinstance(item, Phase):
+                if (event := clock.entered(item)) is not None:
+                    record(attempt, event, lease)
+            elif (event := as_event(item)) is not None:
+                clock.saw(event)
                 record(attempt, event, lease)
                 if event["type"] == "step_finished" and not event["cached"]:
                     _announce_cache_miss(attempt, event["step"], lease)
             elif isinstance(item, tuple):  # the final (status, outcome, report)
                 _finish(attempt, *item, lease=lease)
+                clock.ended()
+            if (beat := clock.heartbeat()) is not None:
+                record(attempt, beat, lease)
     except EngineUnavailable as error:
         log.warning("attempt %s: the engine is unavailable: %s", attempt.id, error)
         _finish(attempt, Attempt.Status.FAILED, Outcome(OutcomeKind.ENGINE_UNAVAILABLE, "build"), None, lease=lease)
@@ -325,7 +336,7 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
     however slowly the events are stored; and a Cancel ends the attempt within CANCEL_GRACE even when the engine
     is busy in a call it cannot interrupt: the thread winds the stream down on its own (its clean-up included)
     while nobody waits for it."""
-    items: queue.SimpleQueue = queue.SimpleQueue()
+    items: SimpleQueue = SimpleQueue()
 
     def pump() -> None:
         ended = _Ended()
@@ -343,7 +354,7 @@ def pumped(stream: Iterator[Any], cancelled: threading.Event) -> Iterator[Any]:
     while True:
         try:
             item = items.get(timeout=BATCH_INTERVAL)
-        except queue.Empty:
+        except Empty:
             item = _TICK
         if isinstance(item, _Ended):
             if item.error is not None:
@@ -378,8 +389,8 @@ def batched(items: Iterator[Any]) -> Iterator[Any]:
             waiting = []
         if isinstance(item, LogLine):
             waiting, since, size = [item], time.monotonic(), len(item.text)
-        elif item is not _TICK:
-            yield item
+        else:
+            yield item  # ticks too: the attempt's clock tells the time by them while nothing else comes
     if waiting:
         yield _joined(waiting)
 
@@ -402,7 +413,8 @@ def _submit_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, c
 def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, cancelled) -> Iterator[Any]:
     limits = spec.limits_on(engine)
     build = yield from progress(engine.build(files, allowed_bases=spec.bases, executable=attempt.executable,
-                                             attempt_id=attempt.sandbox_id, limits=limits, cancel=cancelled))
+                                             attempt_id=attempt.sandbox_id, limits=limits, cancel=cancelled),
+                                Phase("build", limits.build_timeout))
     if not build.outcome.ok:
         yield _status_of(build.outcome), build.outcome, None
         return
@@ -410,7 +422,8 @@ def _try_stream(engine: Engine, attempt: Attempt, spec: GradingSpec, files, canc
         if cancelled.is_set():  # cancelled, or its lease lost, as the build ended: no container for it
             yield Attempt.Status.CANCELLED, Outcome(OutcomeKind.CANCELLED, "run"), None
             return
-        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled))
+        run = yield from progress(engine.run(build.image, as_root=spec.run_as_root, limits=limits, cancel=cancelled),
+                                  Phase("run", limits.run_timeout))
         yield _status_of(run.outcome), run.outcome, None
     finally:
         engine.discard(build)
@@ -470,6 +483,7 @@ def take_back(lease: Lease) -> bool:
                                                         lease_expires_at=None)
             record(attempt, notice(both(_("The worker running this attempt stopped; the attempt has been queued "
                                           "again and starts over."))))
+            announce_queue()
         else:
             record(attempt, notice(both(_("The worker running this attempt stopped again, so it has not been "
                                           "graded and does not count against you. Please try again."))))
@@ -568,6 +582,7 @@ class WorkerPool:
             self.wake.wait(IDLE_POLL)
             self.wake.clear()
             return
+        announce_queue()  # the attempts behind it move up
         cancelled = self.cancels.setdefault(attempt.id, threading.Event())
         self.leases[attempt.id] = Lease.of(attempt)
         try:

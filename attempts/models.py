@@ -11,6 +11,12 @@ from engine.outcomes import INFRASTRUCTURE_FAILURES
 
 
 class AttemptQuerySet(models.QuerySet):
+    def next_number(self, user, exercise) -> int:
+        """The number of a learner's next attempt at an exercise. Read it in the transaction that creates the
+        attempt, while no other submit runs (attempts.queue.serialized)."""
+        last = self.filter(user=user, exercise=exercise).aggregate(last=models.Max("number"))["last"]
+        return (last or 0) + 1
+
     def graded(self) -> "AttemptQuerySet":
         """Submissions that were graded. Failures of the infrastructure (engine down) do not count as attempts."""
         return self.filter(kind=Attempt.Kind.SUBMIT, status=Attempt.Status.FINISHED).exclude(
@@ -42,6 +48,8 @@ class Attempt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     exercise = models.ForeignKey("course.Exercise", on_delete=models.PROTECT, related_name="attempts")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # What the learner calls it: their first attempt at the exercise is #1 (the id stays the key in URLs and frames).
+    number = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     files = models.JSONField(default=dict)  # relative path -> text of the submission
     executable = models.JSONField(default=list, blank=True)  # the paths of `files` sent with the executable bit
@@ -67,6 +75,11 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True)
 
     objects = AttemptQuerySet.as_manager()
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.number:  # a new attempt: the learner's next (jobs.submit numbers it where no other submit runs)
+            self.number = Attempt.objects.next_number(self.user, self.exercise)
+        super().save(*args, **kwargs)
 
     @property
     def graded_definition(self) -> dict:

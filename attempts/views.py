@@ -57,7 +57,8 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> JsonResponse:
 
 def _attempt_summary(attempt: Attempt) -> dict:
     return {
-        "id": attempt.id, "kind": attempt.kind, "status": attempt.status, "passed": attempt.passed,
+        "id": attempt.id, "number": attempt.number, "kind": attempt.kind, "status": attempt.status,
+        "passed": attempt.passed,
         "score": attempt.score, "max_score": attempt.max_score, "created_at": attempt.created_at.isoformat(),
         "outcome": attempt.outcome_kind or None,
     }

@@ -13,6 +13,9 @@ It starts the product (Daphne with its embedded workers) on a free loopback port
       shares the build cache (and the sweep pruning it meanwhile); throughput vs the CLI's N parallel builds of
       that Dockerfile; target zero lost
   (e) one learner's second identical Build & Run: every step after FROM is reported cached
+  (f) N learners submitting at once: how far each one's estimated wait (its first `queued` event) is from the wait
+      measured until its `started` event; p50 and p95 of |estimate - actual|, and whether the positions told
+      first were unique
 In (a) to (c) every build is uncached (a fresh token in a RUN step), on both sides.
 """
 import argparse
@@ -248,11 +251,44 @@ def second_identical_try(product: Product) -> None:
           f"{first['seconds']:.2f} s then {second['seconds']:.2f} s (target: all but FROM cached the second time)")
 
 
+async def waited(product: Product, learner: int) -> tuple[float, float, int]:
+    """One learner's submit: (the wait first estimated, the wait measured to `started`, the `queued` events)."""
+    async with websockets.connect(
+        f"ws://127.0.0.1:{product.port}/ws/sandbox/", max_size=None,
+        additional_headers={"Cookie": product.cookies[learner], "Origin": f"http://127.0.0.1:{product.port}"},
+    ) as socket_:
+        await socket_.send(json.dumps({"type": "submit", "exercise": EXERCISE, "files": {"Dockerfile": dockerfile()}}))
+        told: list[tuple[float, float]] = []  # (estimated wait, when it was told)
+        async for raw in socket_:
+            frame = json.loads(raw)
+            if frame["type"] == "queued":
+                told.append((frame["estimated_wait"], time.perf_counter()))
+            elif frame["type"] == "started":
+                actual = time.perf_counter() - told[0][1]
+            elif frame["type"] in ("result", "error"):
+                return told[0][0], actual, len(told)
+    raise RuntimeError("the socket closed before a result")
+
+
+def queue_estimates(product: Product, learners: int) -> None:
+    async def everyone():
+        return await asyncio.gather(*(waited(product, n) for n in range(learners)))
+
+    results = asyncio.run(everyone())
+    errors = sorted(abs(estimate - actual) for estimate, actual, _ in results)
+    longest = max(actual for _, actual, _ in results)
+    updates = statistics.mean(told for _, _, told in results)
+    print(f"(f) {learners} learners at once, estimated vs measured wait to start: |error| p50 "
+          f"{statistics.median(errors):.2f} s, p95 {errors[max(int(len(errors) * 0.95) - 1, 0)]:.2f} s "
+          f"(longest wait {longest:.2f} s); {updates:.1f} queued events per learner as the queue moved")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=10)
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the same-solution crowd (d)")
+    parser.add_argument("--queue-only", action="store_true", help="only (f), after one round to measure durations")
     parser.add_argument("--one-cli-build", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--same", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,12 +297,17 @@ def main() -> None:
         return
     with Product(args.learners) as product:
         asyncio.run(product.submit(0))  # warm-up, not counted
+        if args.queue_only:
+            crowd(product, args.learners, "(c) to measure durations:")
+            queue_estimates(product, args.learners)
+            return
         cli_build_and_run()
         latency_pairs(product, args.pairs)
         lost = crowd(product, args.learners, "(c) different solutions:")
         print(f"(c) {lost} lost (target 0, throughput ratio >= 0.8)")
         same_solution_rounds(product, args.learners, args.rounds)
         second_identical_try(product)
+        queue_estimates(product, args.learners)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ class Status(StrEnum):
 class ExerciseProgress:
     status: Status
     attempts: int = 0
+    best_score: int | None = None  # the best score of a graded submit, out of max_score
+    max_score: int | None = None
 
 
 NOT_STARTED = ExerciseProgress(Status.NOT_STARTED)
@@ -33,10 +35,12 @@ def progress_for(user, exercises: Iterable[Exercise]) -> dict[int, ExerciseProgr
         return {exercise_id: NOT_STARTED for exercise_id in ids}
     rows = (
         Attempt.objects.graded().of(user).filter(exercise_id__in=ids)
-        .values("exercise_id").annotate(attempts=Count("id"), passed=Max("passed"))
+        .values("exercise_id").annotate(attempts=Count("id"), passed=Max("passed"), best=Max("score"),
+                                        most=Max("max_score"))
     )
     found = {
-        row["exercise_id"]: ExerciseProgress(Status.PASSED if row["passed"] else Status.ATTEMPTED, row["attempts"])
+        row["exercise_id"]: ExerciseProgress(Status.PASSED if row["passed"] else Status.ATTEMPTED, row["attempts"],
+                                             row["best"], row["most"])
         for row in rows
     }
     return {exercise_id: found.get(exercise_id, NOT_STARTED) for exercise_id in ids}

@@ -74,7 +74,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.visible().select_related("lesson"), slug=slug)
     progress = progress_for(request.user, [exercise])[exercise.id]
     draft = Draft.objects.filter(user=request.user, exercise=exercise).first()
-    active = Attempt.objects.of(request.user).active().filter(exercise=exercise).values_list("id", flat=True).first()
+    active = Attempt.objects.of(request.user).active().filter(exercise=exercise).values("id", "number").first()
     page_data = {
         "exercise": exercise.slug,
         "language": content_language(request.LANGUAGE_CODE),
@@ -92,12 +92,29 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "login": reverse("login"),
         },
         "active_attempt": active,
+        "last_attempt": _last_ended_attempt(request.user, exercise),
         "publish": _publish_data(request, exercise),
     }
     return render(request, "course/exercise.html", {
         "exercise": exercise, "progress": progress, "engine": engine_status(), "page_data": page_data,
+        "next_exercise": _next_exercise(exercise),
         "publish": page_data["publish"], "page_strings": page_strings(),
     })
+
+
+def _last_ended_attempt(user, exercise: Exercise) -> int | None:
+    """The learner's latest try or submit of the exercise that has ended: what the page shows on a return visit,
+    so that a passed exercise says so instead of "nothing has run yet"."""
+    ended = Attempt.objects.of(user).filter(exercise=exercise, kind__in=[Attempt.Kind.TRY, Attempt.Kind.SUBMIT])
+    return ended.exclude(status__in=Attempt.ACTIVE_STATUSES).order_by("-id").values_list("id", flat=True).first()
+
+
+def _next_exercise(exercise: Exercise) -> Exercise | None:
+    """The exercise after this one in the course's order, where a learner who passed it goes on."""
+    ordered = list(Exercise.objects.visible().select_related("lesson").only("slug", "title", "lesson__order",
+                                                                             "order"))
+    position = [other.id for other in ordered].index(exercise.id)
+    return ordered[position + 1] if position + 1 < len(ordered) else None
 
 
 def _page_rules() -> dict:

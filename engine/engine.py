@@ -25,7 +25,7 @@ from engine.bases import BaseImageRefused, BaseImages
 from engine.build import ANSI_COLOUR, CONTEXT_MTIME, Builder, build_context, labelled
 from engine.cacheguard import CacheGuard
 from engine.client import Client, EngineUnavailable, without_host_paths
-from engine.facts import BuildResult, BuildStep, LogLine, ReapReport, RunResult, StepFinished
+from engine.facts import BuildResult, BuildStep, LogLine, Phase, ReapReport, RunResult, StepFinished
 from engine.inspect import Inspector
 from engine.labels import (
     ATTEMPT_REPOSITORY,
@@ -46,8 +46,8 @@ from engine.watchdog import Watchdog
 __all__ = [  # what the rest of the project imports from the engine
     "ANSI_COLOUR", "ATTEMPT_REPOSITORY", "CACHE_REPOSITORY", "CONTEXT_MTIME", "LABEL_ATTEMPT", "LABEL_CREATED",
     "LABEL_RECIPE", "LABEL_ROLE", "MB", "BaseImageRefused", "BuildResult", "BuildStep", "Engine", "EngineUnavailable",
-    "LogLine", "ReapReport", "RunResult", "StepFinished", "attempt_tag", "build_context", "labelled", "progress",
-    "runtime_reason", "start_advice", "throttled", "without_host_paths",
+    "LogLine", "Phase", "ReapReport", "RunResult", "StepFinished", "attempt_tag", "build_context", "labelled",
+    "progress", "runtime_reason", "start_advice", "throttled", "without_host_paths",
 ]
 
 

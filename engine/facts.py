@@ -22,6 +22,15 @@ class BuildStep:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """Work of one kind began: "build", "run", "check", "push" or "pull" (the phases outcomes name), with the
+    wall-clock seconds it is allowed (None where no time limit of the sandbox applies)."""
+
+    name: str
+    limit: float | None = None
+
+
+@dataclass(frozen=True)
 class StepFinished:
     number: int
     cached: bool

@@ -17,7 +17,7 @@ import requests
 
 from engine.build import relabel
 from engine.client import Client, EngineUnavailable, engine_errors
-from engine.facts import BuildResult, LayerProgress, RunResult, TransferResult
+from engine.facts import BuildResult, LayerProgress, Phase, RunResult, TransferResult
 from engine.inspect import Inspector
 from engine.labels import attempt_labels, attempt_tag
 from engine.outcomes import Outcome, OutcomeKind, rejected
@@ -125,9 +125,12 @@ def _transfer_failure(message: str, reference: str, phase: str) -> Outcome:
     return Outcome(OutcomeKind.REGISTRY_DENIED, phase, {"reference": reference, "reason": reason})
 
 
-def progress(stream: Iterator[Any]) -> Iterator[Any]:
+def progress(stream: Iterator[Any], phase: Phase | None = None) -> Iterator[Any]:
     """Pass on the progress events of `build`, `run`, `push` or `pull` and return their result, which they yield
-    last: `result = yield from progress(engine.build(...))`."""
+    last: `result = yield from progress(engine.build(...))`. With a `phase`, announce it first, so that whoever
+    shows the events can say what is under way even while the work prints nothing."""
+    if phase is not None:
+        yield phase
     result = None
     for event in stream:
         if isinstance(event, (BuildResult, RunResult, TransferResult)):

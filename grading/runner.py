@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
 from engine.engine import Engine, EngineUnavailable, progress, start_advice
-from engine.facts import Advice, BuildResult, RepositoryFacts, TransferResult
+from engine.facts import Advice, BuildResult, Phase, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
 from grading.lint import lint_dockerfile
 
+CHECKING = Phase("check")  # between the engine's work: inspecting the image, measuring a stop, judging the checks
 NOT_CHECKED = _("Not checked: the image did not build.")
 NOT_PULLED = _("Not checked: the image could not be pulled from the course registry.")
 
@@ -151,6 +152,7 @@ def grade_stream(
     try:
         facts = yield from _advice_once(session.gather())
         if facts.build.outcome.ok:
+            yield CHECKING
             checks = [_result(check, check.judge(facts), failed_attempts) for check in spec.checks]
         else:
             checks = [_unbuilt(check, facts, failed_attempts, spec) for check in spec.checks]
@@ -203,6 +205,7 @@ class _Session:
         facts = Facts(build=build, dockerfile=_parsed(self.files), submitted=self.files)
         if not build.outcome.ok:
             return facts
+        yield CHECKING
         facts.image = self.engine.inspect(build.image)
         facts.base = None if self.spec.published else self._final_base(facts.dockerfile)
         needs = [need for check in self.spec.checks for need in check.needs()]
@@ -214,7 +217,8 @@ class _Session:
     def _build(self, files: Mapping[str, bytes], attempt_id: str | None):
         result = yield from progress(self.engine.build(files, allowed_bases=self.spec.bases,
                                                        executable=self.executable, attempt_id=attempt_id,
-                                                       limits=self.limits, cancel=self.cancel))
+                                                       limits=self.limits, cancel=self.cancel),
+                                     Phase("build", self.limits.build_timeout))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during the build")
         self.builds.append(result)
@@ -234,7 +238,7 @@ class _Session:
         if reference not in self.pulls:
             pulled = yield from progress(self.engine.pull(
                 reference, credentials=self.registry.credentials(), attempt_id=self._pull_id(),
-                cancel=self.cancel))
+                cancel=self.cancel), Phase("pull"))
             if pulled.outcome.kind is OutcomeKind.REGISTRY_UNAVAILABLE:
                 raise RegistryUnavailable(pulled.outcome.message())
             if pulled.image:
@@ -295,12 +299,14 @@ class _Session:
         for need in _unique(needs, "rebuild"):
             changed = {**self.files, **{path: text.encode() for path, text in need.detail.items()}}
             facts.rebuilds[need.key] = yield from self._build(changed, None)
+            yield CHECKING
         for need in needs:
             rebuild = facts.rebuilds[need.key] if need.kind == "rebuild_run" else None
             if rebuild is not None and rebuild.outcome.ok:
                 runs = facts.rebuild_runs.setdefault(need.key, {})
                 if need.detail.key() not in runs:
                     runs[need.detail.key()] = yield from self._run(rebuild.image, need.detail)
+                    yield CHECKING
 
     def _gather_registry(self, facts: Facts, needs: list[Need]):
         wanted: dict[str, set[str]] = {}
@@ -327,9 +333,11 @@ class _Session:
 
     def _run(self, image: str, check):
         result = yield from progress(self.engine.run(image, check.args, env=check.env, as_root=self.spec.run_as_root,
-                                                     limits=self.limits, cancel=self.cancel))
+                                                     limits=self.limits, cancel=self.cancel),
+                                     Phase("run", self.limits.run_timeout))
         if result.outcome.kind is OutcomeKind.ENGINE_UNAVAILABLE:
             raise EngineUnavailable("the engine failed during a run")
+        yield CHECKING
         return result
 
     def outcome(self, facts: Facts) -> Outcome:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from engine.engine import Engine, progress
-from engine.facts import Published
+from engine.facts import Phase, Published
 from engine.limits import SandboxLimits
 from engine.messages import Text, both
 from engine.outcomes import Outcome, OutcomeKind
@@ -93,14 +93,16 @@ def publish_stream(
     if (refusal := registry.quota_refusal(namespace)) is not None:
         return refusal
     build = yield from progress(engine.build(files, allowed_bases=bases, executable=executable,
-                                             attempt_id=attempt_id, limits=limits, cancel=cancel))
+                                             attempt_id=attempt_id, limits=limits, cancel=cancel),
+                                Phase("build", limits.build_timeout))
     if not build.outcome.ok:
         return build.outcome
     try:
         for tag in destination.tags:
             reference = registry.reference(namespace, destination.repository, tag)
             pushed = yield from progress(engine.push(
-                build.image, reference, credentials=registry.service_credentials(namespace), cancel=cancel))
+                build.image, reference, credentials=registry.service_credentials(namespace), cancel=cancel),
+                Phase("push"))
             if not pushed.outcome.ok:
                 return pushed.outcome
             yield Published(reference, pushed.digest)

@@ -2,6 +2,7 @@
 Chromium logged in on the site, with what the browser tests do on the exercise page."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -35,6 +36,18 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 @contextmanager
+def site_on_test_database(**settings_env: str) -> Iterator[str]:
+    """Daphne serving the test database (which the test's own Django connection sees too), with no sweeps and the
+    given settings; yields its URL. Without workers unless SANDBOX_EMBEDDED_WORKERS says otherwise."""
+    from django.conf import settings
+
+    environment = {**os.environ, "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
+                   "SANDBOX_EMBEDDED_WORKERS": "false", "SANDBOX_REAP_INTERVAL": "0", **settings_env}
+    with daphne(environment) as url:
+        yield url
+
+
+@contextmanager
 def daphne(environment: dict[str, str], port: int | None = None, **options) -> Iterator[str]:
     """The site served by Daphne on loopback (a free port unless given), with `environment`; yields its URL.
     `options` go to subprocess.Popen (e.g. where its output goes)."""
@@ -50,13 +63,15 @@ def daphne(environment: dict[str, str], port: int | None = None, **options) -> I
 
 
 @contextmanager
-def logged_in_page(site: str, username: str, password: str, path: str, *, watch=None) -> Iterator:
+def logged_in_page(site: str, username: str, password: str, path: str, *, watch=None,
+                   viewport: tuple[int, int] = (1400, 1000), locale: str = "en-US") -> Iterator:
     """Chromium (Debian's, headless) logged in as `username` on `site`, opened at `path`; `watch(page)` is called
-    before anything loads, to attach listeners."""
+    before anything loads, to attach listeners. `locale` is the language the browser asks for (Accept-Language)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            width, height = viewport
+            page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
             if watch is not None:
                 watch(page)
             page.goto(f"{site}/accounts/login/?next={path}")

@@ -24,6 +24,10 @@ export function createHistory(app) {
     return response.json();
   };
 
+  // What the learner calls an attempt: its number (their first at the exercise is #1); the id is the key.
+  const numberOf = (attempt) => attempt.number || attempt.id;
+  const numberOfId = (id) => numberOf(attempts.list.find((item) => item.id === id) || { id });
+
   function attemptUrl(id) {
     return app.data.urls.attempt.replace(/\/0(\/?)$/, `/${encodeURIComponent(id)}$1`);
   }
@@ -40,6 +44,7 @@ export function createHistory(app) {
       render();
       app.publish.fromHistory(attempts.list);
       app.live.learnKind(attempts.list);
+      app.live.showProgress(attempts.list);
     } catch (error) {
       if (serial === attempts.loads) status.textContent = t("historyError");
     }
@@ -50,13 +55,13 @@ export function createHistory(app) {
       const isOpen = attempts.viewer && attempts.viewer.id === item.id;
       const score = Number.isInteger(item.score) && Number.isInteger(item.max_score) ? `${item.score}/${item.max_score}` : "–";
       return el("tr", { class: item.passed === true ? "passed" : "", "aria-current": isOpen ? "true" : null },
-        el("th", { scope: "row", text: `#${item.id}` }),
+        el("th", { scope: "row", text: `#${numberOf(item)}` }),
         el("td", { text: kindLabel(t, item.kind) }),
         el("td", { text: historyOutcome(t, item) }),
         el("td", { class: "num", text: score }),
         el("td", {}, el("time", { datetime: item.created_at, text: app.i18n.time(item.created_at) })),
         el("td", {}, el("button", {
-          type: "button", text: t("open"), "aria-label": t("openAttempt", { id: item.id }), onclick: () => open(item.id),
+          type: "button", text: t("open"), "aria-label": t("openAttempt", { id: numberOf(item) }), onclick: () => open(item.id),
         })));
     });
     $("history-list").replaceChildren(...rows);
@@ -77,7 +82,7 @@ export function createHistory(app) {
     try {
       attempt = await fetchAttempt(id);
     } catch (error) {
-      app.messages.show(t("attemptLoadError", { id }), "error");
+      app.messages.show(t("attemptLoadError", { id: numberOfId(id) }), "error");
       return;
     }
     attempts.viewer = attempt;
@@ -88,17 +93,27 @@ export function createHistory(app) {
     $("attempt-view-title").focus();
   }
 
+  // On a return visit with nothing running: the last attempt's output and result, as it ended.
+  async function showLast(id) {
+    try {
+      const attempt = await fetchAttempt(id);
+      if (!app.live.current) replay(attempt);
+    } catch (error) {
+      // The pane keeps saying that nothing runs; the history's own load reports the failure.
+    }
+  }
+
   function replay(attempt) {
-    app.output.reset(attempt.id, attempt.kind, false, viewerGoToLine);
+    app.output.reset(attempt.id, attempt.kind, false, viewerGoToLine, attempt.number);
     $("output-back").hidden = !app.live.current;
     const events = Array.isArray(attempt.events) ? [...attempt.events].sort((a, b) => a.seq - b.seq) : [];
     for (const event of events) app.output.apply({ attempt: attempt.id, ...event });
-    if (!events.some((event) => event.type === "result")) app.output.setStatus(t("storedNoResult", { id: attempt.id }));
+    if (!events.some((event) => event.type === "result")) app.output.setStatus(t("storedNoResult", { id: numberOf(attempt) }));
   }
 
   function renderViewer(attempt) {
     $("attempt-view").hidden = false;
-    $("attempt-view-title").textContent = t("attemptTitle", { id: attempt.id, kind: kindLabel(t, attempt.kind) });
+    $("attempt-view-title").textContent = t("attemptTitle", { id: numberOf(attempt), kind: kindLabel(t, attempt.kind) });
     $("attempt-view-summary").replaceChildren(`${historyOutcome(t, attempt)} · ${app.i18n.time(attempt.created_at)} `,
       insightLink(app, attempt) || "");
     $("diff-view").hidden = true;
@@ -112,7 +127,7 @@ export function createHistory(app) {
       panel.classList.add("ll-editor", "readonly");
       attempts.viewerEditors.set(name, createEditor(panel, {
         doc: files[name], language: languageFor(name), readOnly: true,
-        label: t("storedEditorLabel", { name, id: attempt.id }),
+        label: t("storedEditorLabel", { name, id: numberOf(attempt) }),
       }));
     }
     if (names.length) viewerTabs.select(names[0]);
@@ -147,7 +162,7 @@ export function createHistory(app) {
     const viewing = attempts.viewer ? attempts.viewer.id : null;
     const options = [el("option", { value: "editor", text: t("compareEditor") })];
     for (const item of attempts.list) {
-      if (item.id !== viewing) options.push(el("option", { value: String(item.id), text: t("compareAttempt", { id: item.id, kind: kindLabel(t, item.kind) }) }));
+      if (item.id !== viewing) options.push(el("option", { value: String(item.id), text: t("compareAttempt", { id: numberOf(item), kind: kindLabel(t, item.kind) }) }));
     }
     select.replaceChildren(...options);
     if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
@@ -162,14 +177,14 @@ export function createHistory(app) {
       return;
     }
     try {
-      renderDiff(attempt, (await fetchAttempt(Number(other))).files || {}, t("attemptN", { id: other }));
+      renderDiff(attempt, (await fetchAttempt(Number(other))).files || {}, t("attemptN", { id: numberOfId(Number(other)) }));
     } catch (error) {
-      app.messages.show(t("attemptLoadError", { id: other }), "error");
+      app.messages.show(t("attemptLoadError", { id: numberOfId(Number(other)) }), "error");
     }
   }
 
   function renderDiff(attempt, newFiles, newLabel) {
-    const oldLabel = t("attemptN", { id: attempt.id });
+    const oldLabel = t("attemptN", { id: numberOf(attempt) });
     const { changed, unchanged } = compareFiles(attempt.files || {}, newFiles);
     const labels = { old: oldLabel, new: newLabel };
     const body = changed.length ? changed.map((file) => diffSection(file, labels)) : [el("p", { text: t("noDifferences") })];
@@ -200,13 +215,13 @@ export function createHistory(app) {
   async function restore() {
     const attempt = attempts.viewer;
     if (!attempt) return;
-    if (!(await app.dialogs.confirmAction(t("confirmRestoreAttempt", { id: attempt.id }), t("restore")))) return;
+    if (!(await app.dialogs.confirmAction(t("confirmRestoreAttempt", { id: numberOf(attempt) }), t("restore")))) return;
     app.workspace.replaceAll(attempt.files || {}, attempt.executable);
-    app.messages.show(t("attemptRestored", { id: attempt.id }), "info");
+    app.messages.show(t("attemptRestored", { id: numberOf(attempt) }), "info");
     app.workspace.focusDockerfile();
   }
 
   const clicks = { "history-refresh": load, "attempt-close": close, "compare-show": showDiff, "attempt-restore": restore };
   for (const [id, handler] of Object.entries(clicks)) $(id).addEventListener("click", handler);
-  return { load, list: () => attempts.list };
+  return { numberOfId, load, showLast, list: () => attempts.list };
 }

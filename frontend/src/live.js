@@ -7,7 +7,7 @@ const EARLY_EVENTS_KEPT = 1000;
 // app: {data, i18n, state, socket, workspace, drafts, output, lint, publish, history, messages}.
 export function createLive(app) {
   const { t, localize } = app.i18n;
-  let live = null; // {id, kind, lastSeq, events, finished, cancelRequested}
+  let live = null; // {id, number, kind, lastSeq, events, finished, cancelRequested}
   const early = []; // events that beat their "accepted" frame
 
   function onFrame(frame) {
@@ -25,7 +25,7 @@ export function createLive(app) {
 
   function onAccepted(frame) {
     app.state.pendingStart = false;
-    watch(Number(frame.attempt), frame.kind, false);
+    watch(Number(frame.attempt), frame.kind, false, frame.number);
     app.publish.onAccepted(frame);
     for (const event of early.splice(0)) onEvent(event);
     revealRunPane();
@@ -42,8 +42,8 @@ export function createLive(app) {
   }
 
   // Starts following an attempt: clears the panes and, when asked, replays its events from the start.
-  function watch(id, kind, subscribe) {
-    live = { id, kind: kind || null, lastSeq: 0, events: [], finished: false, cancelRequested: false };
+  function watch(id, kind, subscribe, number = null) {
+    live = { id, number: number || null, kind: kind || null, lastSeq: 0, events: [], finished: false, cancelRequested: false };
     showOutput();
     if (subscribe) app.socket.send({ type: "subscribe", attempt: id, after: 0 });
     updateButtons();
@@ -56,6 +56,7 @@ export function createLive(app) {
     }
     if (event.seq <= live.lastSeq) return; // seen already: a replay overlapping what came live
     live.lastSeq = event.seq;
+    if (!live.number && event.number) live.number = event.number;
     live.events.push(event);
     if (event.type === "result") onResult(event);
     if (app.output.isLive && app.output.showing === live.id) app.output.apply(event);
@@ -65,14 +66,23 @@ export function createLive(app) {
   function onResult(event) {
     live.finished = true;
     app.messages.clearAbout(live.id);
-    if (event.passed === true) markExercisePassed();
+    if (event.passed === true) $("next-exercise")?.removeAttribute("hidden");
     app.publish.afterResult(live, event);
     app.history.load();
   }
 
-  function markExercisePassed() {
+  // The exercise's badge, from the learner's attempts as the history lists them, as the server draws it: passed
+  // with the best score, else how many graded submits, else not started.
+  function showProgress(list) {
     const holder = $("exercise-status");
-    if (holder) holder.replaceChildren(el("span", { class: "status passed", text: t("statusPassed") }));
+    const graded = list.filter((item) => item.kind === "submit" && item.status === "finished" && item.passed !== null);
+    if (!holder || !graded.length) return;
+    const best = Math.max(...graded.map((item) => item.score || 0));
+    const max = Math.max(...graded.map((item) => item.max_score || 0));
+    const badge = graded.some((item) => item.passed)
+      ? el("span", { class: "status passed", text: max ? `${t("statusPassed")} · ${t("bestScore", { best, max })}` : t("statusPassed") })
+      : el("span", { class: "status attempted", text: t(graded.length === 1 ? "attemptsOne" : "attemptsMany", { n: graded.length }) });
+    holder.replaceChildren(badge);
   }
 
   function onErrorFrame(frame) {
@@ -114,7 +124,7 @@ export function createLive(app) {
 
   function adoptRunningAttempt() {
     const running = app.history.list().find((item) => item.status === "queued" || item.status === "running");
-    if (running && !(live && live.id === running.id)) watch(running.id, running.kind, true);
+    if (running && !(live && live.id === running.id)) watch(running.id, running.kind, true, running.number);
   }
 
   // After a reload the page knows only the running attempt's id; the history tells whether it is a try or a submit.
@@ -131,7 +141,7 @@ export function createLive(app) {
   // The followed attempt's events, drawn again into the output pane (after a stored attempt was shown there).
   function showOutput() {
     if (!live) return;
-    app.output.reset(live.id, live.kind, true, app.workspace.goToLine);
+    app.output.reset(live.id, live.kind, true, app.workspace.goToLine, live.number);
     $("output-back").hidden = true;
     for (const event of live.events) app.output.apply(event);
   }
@@ -168,7 +178,7 @@ export function createLive(app) {
     if (!live || live.finished) return;
     if (app.socket.send({ type: "cancel", attempt: live.id })) {
       live.cancelRequested = true;
-      app.output.setStatus(t("cancelling", { id: live.id }));
+      app.output.setStatus(t("cancelling", { id: live.number || live.id }));
     }
     updateButtons();
   }
@@ -211,7 +221,7 @@ export function createLive(app) {
   for (const [id, handler] of Object.entries(clicks)) $(id).addEventListener("click", handler);
 
   return {
-    onFrame, onConnected, onDisconnected, showConnection, updateButtons, watch, learnKind, showOutput,
+    onFrame, onConnected, onDisconnected, showConnection, updateButtons, watch, learnKind, showOutput, showProgress,
     get current() { return live; },
   };
 }

@@ -40,7 +40,8 @@ function start() {
 
   app.workspace.checkLimits();
   app.output.setStatus(i18n.t("idle"));
-  if (Number.isInteger(data.active_attempt)) app.live.watch(data.active_attempt, null, false);
+  if (data.active_attempt) app.live.watch(data.active_attempt.id, null, false, data.active_attempt.number);
+  else if (Number.isInteger(data.last_attempt)) app.history.showLast(data.last_attempt);
   app.socket.connect();
   app.history.load();
 }

@@ -28,8 +28,8 @@ export function hasScore(event) {
   return Number.isInteger(event.score) && Number.isInteger(event.max_score) && event.passed !== null;
 }
 
-export function resultSummary(t, event, kind) {
-  const head = `${t("attemptN", { id: event.attempt })}: ${resultHeading(t, event, kind)}`;
+export function resultSummary(t, event, kind, number = event.number || event.attempt) {
+  const head = `${t("attemptN", { id: number })}: ${resultHeading(t, event, kind)}`;
   return hasScore(event) ? `${head} · ${t("score", { score: event.score, max: event.max_score })}` : head;
 }
 

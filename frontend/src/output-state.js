@@ -20,11 +20,15 @@ export function layerStatus(t, status) {
 }
 
 // The pane before the first event of an attempt; `isLive` when it is followed as it runs, not a stored one.
-export function emptyOutput(i18n, attempt, kind, isLive) {
+// `number` is what the learner calls the attempt (their first at the exercise is #1); `attempt` is its id.
+export function emptyOutput(i18n, attempt, kind, isLive, number = null) {
   return {
-    attempt, kind, isLive,
-    status: isLive ? i18n.t("accepted", { id: attempt }) : "",
-    steps: [], // {step, total, instruction, line, state: running | done | failed, cached, seconds}
+    attempt, kind, isLive, number: number || attempt,
+    status: isLive ? i18n.t("accepted", { id: number || attempt }) : "",
+    steps: [], // {step, total, instruction, line, state: running | done | failed, cached, seconds, startedAt}
+    // The phase under way (build, run, check, push, pull) with its limit in seconds (or null), and when it began
+    // by the page's clock (milliseconds, as `now` is given to applyEvent): heartbeats set that again.
+    phase: null, // {name, limit, startedAt}
     currentStep: null, // the step the builder is in
     checks: [],
     direction: null, // "push" or "pull": which way the layers of `layers` went last
@@ -37,31 +41,63 @@ export function emptyOutput(i18n, attempt, kind, isLive) {
 }
 
 const line = (text, style = "plain") => ({ text, style });
+// The attempt's number as its events carry it (stored events from before numbers carry none).
+const shown = (state, event) => event.number || state.number;
 
-// -> {state, lines}: the pane after `event`, and the terminal lines it adds ([{text, style}]).
-export function applyEvent(state, event, i18n) {
+// -> {state, lines}: the pane after `event`, and the terminal lines it adds ([{text, style}]). `now` is the page's
+// clock in milliseconds, for the elapsed times of a phase and a step.
+export function applyEvent(state, event, i18n, now = 0) {
   const handler = HANDLERS[event.type];
-  return handler ? handler(state, event, i18n) : { state, lines: [] };
+  return handler ? handler(state, event, i18n, now) : { state, lines: [] };
+}
+
+// "12 s of 120 s" for the phase under way at `now`, "3 s" where it has no limit; "" when none is.
+export function phaseClock(state, now, { t }) {
+  if (!state.phase || state.result || !state.isLive) return "";
+  const elapsed = t("seconds", { n: Math.max(0, Math.floor((now - state.phase.startedAt) / 1000)) });
+  return state.phase.limit ? t("elapsedOf", { elapsed, limit: t("seconds", { n: state.phase.limit }) }) : elapsed;
+}
+
+// Whole seconds the running step has taken at `now`, or null when no step runs or its start is unknown.
+export function stepElapsed(step, now) {
+  return step.state === "running" && Number.isFinite(step.startedAt)
+    ? Math.max(0, Math.floor((now - step.startedAt) / 1000)) : null;
 }
 
 const HANDLERS = {
   queued(state, event, { t, number }) {
     const wait = formatWait(t, event.estimated_wait);
-    return { state: { ...state, status: t("queued", { id: event.attempt, position: number(event.position), wait }) }, lines: [] };
+    return { state: { ...state, status: t("queued", { id: shown(state, event), position: number(event.position), wait }) }, lines: [] };
+  },
+
+  // What the attempt is doing now, and the seconds it may take (docs/protocol.md, "phase").
+  phase(state, event, { t }, now) {
+    const phase = { name: event.phase, limit: Number.isFinite(event.limit) ? event.limit : null, startedAt: now };
+    return { state: { ...state, phase, status: t(`phase_${event.phase}`, { id: shown(state, event) }) }, lines: [] };
+  },
+
+  // The phase and the step are still under way, `elapsed` and `step_elapsed` seconds after they began.
+  heartbeat(state, event, i18n, now) {
+    const phase = state.phase && state.phase.name === event.phase ? state.phase
+      : HANDLERS.phase(state, event, i18n, now).state.phase;
+    const startedAt = now - Number(event.elapsed || 0) * 1000;
+    const steps = state.steps.map((item) => (item.step === event.step && item.state === "running"
+      ? { ...item, startedAt: now - Number(event.step_elapsed || 0) * 1000 } : item));
+    return { state: { ...state, steps, phase: { ...phase, startedAt } }, lines: [] };
   },
 
   started(state, event, { t }) {
     return {
-      state: { ...state, status: t("running", { id: event.attempt }) },
-      lines: [line(t("termStarted", { id: event.attempt }), "dim")],
+      state: { ...state, status: t("running", { id: shown(state, event) }) },
+      lines: [line(t("termStarted", { id: shown(state, event) }), "dim")],
     };
   },
 
   // The builder logs only what steps print; a step header in the output says which step printed it.
-  build_step(state, event, { t }) {
+  build_step(state, event, { t }, now) {
     const step = {
       step: event.step, total: event.total, instruction: event.instruction || "", line: event.line,
-      state: "running", cached: false, seconds: null,
+      state: "running", cached: false, seconds: null, startedAt: now,
     };
     const steps = state.steps.some((item) => item.step === event.step)
       ? state.steps.map((item) => (item.step === event.step ? step : item)) : [...state.steps, step];
@@ -114,7 +150,7 @@ const HANDLERS = {
   result(state, event, { t, localize }) {
     const steps = state.steps.map((item) => (item.state === "running" ? { ...item, state: "failed" } : item));
     return {
-      state: { ...state, steps, currentStep: null, result: event, status: resultSummary(t, event, state.kind) },
+      state: { ...state, steps, currentStep: null, result: event, status: resultSummary(t, event, state.kind, shown(state, event)) },
       lines: [line(localize(event.outcome && event.outcome.message), TERMINAL_STYLE[resultStyle(event)])],
     };
   },
@@ -158,6 +194,6 @@ function layerProgress(state, event, { t }) {
   const layers = before ? state.layers.map((item) => (item.key === key ? row : item)) : [...state.layers, row];
   const rows = layers.filter((item) => item.direction === direction);
   const done = rows.filter((item) => item.done).length;
-  const summary = t(direction === "pull" ? "transferPull" : "transferPush", { id: event.attempt, done, total: rows.length });
+  const summary = t(direction === "pull" ? "transferPull" : "transferPush", { id: shown(state, event), done, total: rows.length });
   return { state: { ...state, transferHeads, layers, direction, status: summary }, lines };
 }

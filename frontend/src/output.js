@@ -5,7 +5,7 @@ import { stripAnsi } from "./ansi.js";
 import { $, el, flashNote, lineButton } from "./dom.js";
 import { formatBytes, formatSeconds, shortLayer, sourceLabel } from "./format.js";
 import { checkState, hasScore, resultHeading, resultStyle } from "./outcomes.js";
-import { applyEvent, emptyOutput, layerStatus } from "./output-state.js";
+import { applyEvent, emptyOutput, layerStatus, phaseClock, stepElapsed } from "./output-state.js";
 import { createTerminal } from "./terminal.js";
 
 // app: {i18n}.
@@ -18,7 +18,7 @@ export function createOutput(app) {
 
   // Each part of the pane and the state field it draws; a part is drawn again only when its field changed.
   const PARTS = [
-    ["status", () => { $("attempt-status").textContent = state.status; }],
+    ["status", drawStatus],
     ["steps", drawSteps],
     ["checks", drawChecks],
     ["layers", drawLayers],
@@ -28,22 +28,55 @@ export function createOutput(app) {
 
   function draw(before) {
     for (const [field, drawPart] of PARTS) if (!before || before[field] !== state[field]) drawPart();
+    keepClockTicking();
   }
 
-  // Shows attempt `id` from its start; `goToLine` is where its "line 3" buttons jump.
-  function reset(id, kind, isLive, goToLine) {
-    state = emptyOutput(app.i18n, id, kind, isLive);
+  // The status line says what the attempt is doing; under it, while it runs, for how long against its limit (not
+  // in the status's live region: a screen reader would read it out every second).
+  function drawStatus() {
+    $("attempt-status").textContent = state.status;
+    drawClock();
+  }
+
+  function drawClock() {
+    $("attempt-clock").textContent = phaseClock(state, Date.now(), app.i18n);
+  }
+
+  // Only the texts that tell the time: the timeline keeps its nodes (and the focus of its buttons).
+  function tick() {
+    drawClock();
+    for (const step of state.steps) {
+      const node = step.state === "running" && document.querySelector(`#timeline [data-step="${step.step}"] .step-state`);
+      if (node) node.replaceChildren(...stepState(step));
+    }
+  }
+
+  // Once a second while a live attempt is in a phase, the clocks of the status line and the running step move on.
+  let ticker = null;
+  function keepClockTicking() {
+    const ticking = Boolean(phaseClock(state, Date.now(), app.i18n));
+    if (ticking && ticker === null) {
+      ticker = setInterval(tick, 1000);
+    } else if (!ticking && ticker !== null) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  }
+
+  // Shows attempt `id` (the learner's `number`) from its start; `goToLine` is where its "line 3" buttons jump.
+  function reset(id, kind, isLive, goToLine, number = null) {
+    state = emptyOutput(app.i18n, id, kind, isLive, number);
     plainText = [];
     jump = goToLine;
     terminal.clear();
     $("published-copy-note").textContent = "";
-    $("output-source").textContent = sourceLabel(t, id, kind, isLive);
+    $("output-source").textContent = sourceLabel(t, state.number, kind, isLive);
     draw(null);
   }
 
   function apply(event) {
     const before = state;
-    const { state: after, lines } = applyEvent(state, event, app.i18n);
+    const { state: after, lines } = applyEvent(state, event, app.i18n, Date.now());
     state = after;
     if (lines.length) {
       terminal.writeLines(lines);
@@ -55,7 +88,7 @@ export function createOutput(app) {
   // The kind of a live attempt can arrive after its first events (from the history, after a reload).
   function setKind(kind) {
     state = { ...state, kind };
-    $("output-source").textContent = sourceLabel(t, state.attempt, kind, state.isLive);
+    $("output-source").textContent = sourceLabel(t, state.number, kind, state.isLive);
   }
 
   function setStatus(text) {
@@ -77,7 +110,10 @@ export function createOutput(app) {
   }
 
   function stepState(step) {
-    if (step.state === "running") return [t("stepRunning")];
+    if (step.state === "running") {
+      const elapsed = state.isLive ? stepElapsed(step, Date.now()) : null;
+      return [elapsed === null ? t("stepRunning") : `${t("stepRunning")} ${t("seconds", { n: elapsed })}`];
+    }
     if (step.state === "failed") return [t("stepFailed")];
     return [
       step.cached ? el("span", { class: "badge cached", text: t("cached") }) : "",

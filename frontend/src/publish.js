@@ -73,12 +73,13 @@ export function createPublish(app) {
     $("publish-status").textContent = text;
   }
 
-  function setSource(id, kind) {
+  function setSource(id, kind, number) {
     const changed = !publishing.source || publishing.source.id !== id;
     publishing.source = { id, kind };
-    $("publish-source").textContent = t("publishSource", { id, kind: kindLabel(t, kind) });
+    const shown = number || app.history.numberOfId(id);
+    $("publish-source").textContent = t("publishSource", { id: shown, kind: kindLabel(t, kind) });
     $("publish-panel").hidden = false;
-    if (changed) setStatus(t("publishReady", { id }));
+    if (changed) setStatus(t("publishReady", { id: shown }));
     app.updateButtons();
   }
 
@@ -92,7 +93,7 @@ export function createPublish(app) {
   function onAccepted(frame) {
     if (frame.kind !== "publish") return;
     publishing.awaiting = false;
-    setStatus(t("publishRunning", { id: frame.attempt }));
+    setStatus(t("publishRunning", { id: frame.number || frame.attempt }));
   }
 
   // A try or submit that worked becomes what the panel publishes; one that failed to build or run takes the panel
@@ -101,7 +102,7 @@ export function createPublish(app) {
     const outcome = event.outcome ? event.outcome.kind : null;
     if (attempt.kind === "publish") announceResult(attempt.id, event);
     else if (!attempt.kind || NEUTRAL_OUTCOMES.has(outcome)) app.updateButtons();
-    else if (outcome === "ok") setSource(attempt.id, attempt.kind);
+    else if (outcome === "ok") setSource(attempt.id, attempt.kind, attempt.number);
     else clearSource();
   }
 
@@ -113,7 +114,7 @@ export function createPublish(app) {
       const live = app.live.current;
       const references = live && live.id === id
         ? live.events.filter((item) => item.type === "published").map((item) => item.reference) : [];
-      setStatus(t("publishDone", { id, references: references.join(", ") }));
+      setStatus(t("publishDone", { id: event.number || id, references: references.join(", ") }));
     } else {
       setStatus(t("publishFailed", { message: localize(event.outcome && event.outcome.message) }));
     }
@@ -125,13 +126,13 @@ export function createPublish(app) {
     if (publishing.source) return;
     const telling = list.find((item) => (item.kind === "try" || item.kind === "submit")
       && !["queued", "running", "cancelled"].includes(item.status) && !NEUTRAL_OUTCOMES.has(item.outcome));
-    if (telling && telling.outcome === "ok") setSource(telling.id, telling.kind);
+    if (telling && telling.outcome === "ok") setSource(telling.id, telling.kind, telling.number);
   }
 
   // A successful try or submit opened from the history can be published as well.
   function fromStored(attempt) {
     if (attempt.kind !== "try" && attempt.kind !== "submit") return;
-    if (endedWell((attempt.events || []).find((event) => event.type === "result"))) setSource(attempt.id, attempt.kind);
+    if (endedWell((attempt.events || []).find((event) => event.type === "result"))) setSource(attempt.id, attempt.kind, attempt.number);
   }
 
   // An error frame that answers a publish is said next to the form. Returns whether it was one.

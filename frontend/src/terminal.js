@@ -56,8 +56,9 @@ export function createTerminal(parent, options = {}) {
 
   return {
     terminal: term,
-    // One write for all the lines of an event: a batch of a thousand log lines is drawn once, not a thousand times.
-    writeLines: (lines) => term.write(terminalText(lines)),
+    // One write for all the lines of an event: a batch of a thousand log lines is drawn once, not a thousand times;
+    // lines longer than the terminal is wide break between words (xterm.js itself would cut them anywhere).
+    writeLines: (lines) => term.write(terminalText(lines, term.cols)),
     clear: () => term.reset(),
     fit,
     dispose() {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyEvent, emptyOutput } from "../src/output-state.js";
+import { applyEvent, emptyOutput, phaseClock, stepElapsed } from "../src/output-state.js";
 import { keyedI18n } from "./helpers.js";
 
 const i18n = keyedI18n();
@@ -124,4 +124,33 @@ test("a pull has its own heading; the image's own line is no layer; Docker's new
 test("an unknown event changes nothing and writes nothing", () => {
   const state = emptyOutput(i18n, 42, "try", true);
   assert.deepEqual(applyEvent(state, { type: "new_kind", seq: 3 }, i18n), { state, lines: [] });
+});
+
+test("a phase names what the attempt does, and its clock counts against the limit the event carries", () => {
+  let state = emptyOutput(i18n, 42, "try", true);
+  state = applyEvent(state, { attempt: 42, type: "phase", phase: "build", limit: 120 }, i18n, 1_000).state;
+  assert.equal(state.status, "phase_build(id=42)");
+  assert.equal(phaseClock(state, 13_500, i18n), "elapsedOf(elapsed=seconds(n=12),limit=seconds(n=120))");
+  state = applyEvent(state, { attempt: 42, type: "phase", phase: "check", limit: null }, i18n, 20_000).state;
+  assert.equal(phaseClock(state, 23_000, i18n), "seconds(n=3)");
+  state = applyEvent(state, { attempt: 42, ...RESULT }, i18n, 24_000).state;
+  assert.equal(phaseClock(state, 25_000, i18n), "");
+});
+
+test("a heartbeat sets the clocks of the phase and the running step again, as after a reload", () => {
+  let state = emptyOutput(i18n, 42, "try", true);
+  for (const event of [
+    { type: "phase", phase: "build", limit: 20 },
+    { type: "build_step", step: 2, total: 2, instruction: "RUN sleep 60", line: 2 },
+    { type: "heartbeat", phase: "build", limit: 20, elapsed: 15, step: 2, step_elapsed: 9 },
+  ]) state = applyEvent(state, { attempt: 42, ...event }, i18n, 100_000).state;
+  assert.equal(phaseClock(state, 101_000, i18n), "elapsedOf(elapsed=seconds(n=16),limit=seconds(n=20))");
+  assert.equal(stepElapsed(state.steps[0], 101_000), 10);
+  assert.equal(stepElapsed({ ...state.steps[0], state: "done" }, 101_000), null);
+});
+
+test("a stored attempt shows no clock", () => {
+  const state = applyEvent(emptyOutput(i18n, 42, "try", false), { attempt: 42, type: "phase", phase: "run", limit: 10 },
+    i18n, 0).state;
+  assert.equal(phaseClock(state, 5_000, i18n), "");
 });

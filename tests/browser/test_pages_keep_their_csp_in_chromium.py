@@ -1,13 +1,10 @@
 """In Debian's Chromium: the site's other pages, the admin's included, load without breaking their
 Content-Security-Policy (the exercise page is checked in test_exercise_in_chromium.py)."""
-import os
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 
 from course.models import Lesson
-from tests.servers import collect_csp_violations, daphne, logged_in_page
+from tests.servers import collect_csp_violations, logged_in_page, site_on_test_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,9 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def server(course):
     User.objects.create_superuser("grace", password="correct horse battery")
-    environment = {**os.environ, "LAYERLAB_DB_PATH": settings.DATABASES["default"]["NAME"],
-                   "SANDBOX_EMBEDDED_WORKERS": "false", "SANDBOX_REAP_INTERVAL": "0"}
-    with daphne(environment) as url:
+    with site_on_test_database() as url:
         yield url
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from course.exercises import find_exercise_folder, load_exercise
 from engine.engine import ATTEMPT_REPOSITORY, LABEL_ROLE, Engine
-from engine.facts import BuildStep, LogLine
+from engine.facts import BuildStep, LogLine, Phase
 from grading.runner import CheckResult, GradeReport, grade, grade_stream
 
 pytestmark = pytest.mark.engine
@@ -150,11 +150,23 @@ def test_grading_streams_build_output_run_output_and_checks_in_order(real_engine
     solution = exercise("entrypoint-cmd").solution
     events = list(grade_stream(real_engine, spec, solution.files, executable=solution.executable))
     kinds = [type(event).__name__ for event in events]
-    assert kinds[0] == "BuildStep" and kinds[-1] == "GradeReport"
+    assert kinds[1] == "BuildStep" and kinds[-1] == "GradeReport"
     assert kinds.index("CheckResult") > max(i for i, kind in enumerate(kinds) if kind in ("BuildStep", "LogLine"))
     assert LogLine("stdout", "Hello, Alice!") in events
     assert [e.id for e in events if isinstance(e, CheckResult)] == [c.id for c in spec.checks]
-    assert isinstance(events[0], BuildStep)
+    assert isinstance(events[1], BuildStep)
+
+
+def test_grading_says_which_phase_it_is_in_with_the_limits_of_the_exercise(real_engine):
+    spec = exercise("entrypoint-cmd").spec
+    limits = spec.limits_on(real_engine)
+    events = list(grade_stream(real_engine, spec, exercise("entrypoint-cmd").solution.files))
+    phases = [event for event in events if isinstance(event, Phase)]
+    assert events[0] == Phase("build", limits.build_timeout)
+    assert Phase("run", limits.run_timeout) in phases
+    assert phases[-1] == Phase("check")
+    last_check_phase = max(i for i, event in enumerate(events) if event == Phase("check"))
+    assert last_check_phase < min(i for i, event in enumerate(events) if isinstance(event, CheckResult))
 
 
 def test_a_failed_build_fails_every_check_with_a_reason(real_engine):

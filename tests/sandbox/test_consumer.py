@@ -80,7 +80,7 @@ async def test_a_submit_streams_ordered_events_and_is_stored(workers):
     assert accepted["type"] == "accepted" and accepted["kind"] == "submit"
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     kinds = [e["type"] for e in events]
-    assert kinds[:3] == ["queued", "started", "build_step"]
+    assert kinds[:4] == ["queued", "started", "phase", "build_step"]
     assert kinds.count("check") == 4 and kinds[-1] == "result"
     assert {"type": "log", "stream": "stdout", "text": "Hello at run time"}.items() <= next(
         e for e in events if e["type"] == "log" and e["stream"] == "stdout").items()

@@ -1,4 +1,5 @@
-"""The job queue: atomic claims, recovery after a crash, queue estimates."""
+"""The job queue: atomic claims, recovery after a crash, what a submission may hold (positions and estimates:
+test_queue.py)."""
 import os
 import socket
 import threading
@@ -64,15 +65,6 @@ def test_workers_racing_for_the_queue_claim_each_attempt_exactly_once(course):
     assert {(worker, attempt_id) for worker, ids in claims.items() for attempt_id in ids} == set(
         Attempt.objects.values_list("worker", "id"))
     assert set(Attempt.objects.values_list("status", flat=True)) == {"running"}
-
-
-def test_the_first_queued_attempt_says_it_is_next(course):
-    user = User.objects.create_user("ada")
-    attempt = jobs.submit(user, Exercise.objects.get(slug="push-private-registry"), "try",
-                          {"Dockerfile": "FROM layerlab/busybox\n"})
-    queued = attempt.events.get(seq=1).data
-    assert (queued["type"], queued["position"]) == ("queued", 1)
-    assert queued["estimated_wait"] > 0
 
 
 def test_files_over_the_limits_are_refused_before_anything_is_queued(course):
