@@ -1,7 +1,7 @@
 """The admin, for staff: every model of the classes."""
 from django.contrib import admin
 
-from teaching.models import Classroom, Deadline, Enrollment, Extension
+from teaching.models import Classroom, Deadline, Enrollment, Extension, RegradeRun
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -37,3 +37,9 @@ class ExtensionAdmin(admin.ModelAdmin):
     list_display = ["classroom", "learner", "exercise", "due_at"]
     list_filter = ["classroom"]
     raw_id_fields = ["learner"]
+
+
+@admin.register(RegradeRun)
+class RegradeRunAdmin(admin.ModelAdmin):
+    list_display = ["classroom", "exercise", "version", "created_by", "created_at", "applied_at"]
+    list_filter = ["classroom"]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from attempts.models import Attempt, AttemptEvent
 from course.models import Lesson
 from teaching.access import class_attempt, instructor_required, taught_class
+from teaching.models import definition_version
 from teaching.progress import class_progress
 from teaching.strings import dashboard_strings
 from teaching.variants import reference_files
@@ -87,10 +88,11 @@ def attempt_detail(request: HttpRequest, class_id: int, attempt_id: int) -> Http
     attempt = class_attempt(classroom, attempt_id)
     events = list(attempt.events.values_list("data", flat=True))
     previous = (Attempt.objects.filter(user=attempt.user, exercise=attempt.exercise, id__lt=attempt.id)
-                .exclude(kind=Attempt.Kind.PUBLISH).order_by("-id").first())
+                .exclude(kind__in=[Attempt.Kind.PUBLISH, Attempt.Kind.REGRADE]).order_by("-id").first())
     reference = reference_files(attempt.exercise.slug)
     return render(request, "teaching/attempt.html", {
         "classroom": classroom, "attempt": attempt, "previous": previous,
+        "version": definition_version(attempt.graded_definition),
         "log": [event for event in events if event["type"] in ("build_step", "log", "notice")],
         "checks": [event for event in events if event["type"] == "check"],
         "seconds": (attempt.finished_at - attempt.started_at).total_seconds()

@@ -5,6 +5,8 @@ what the attempts say.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from datetime import datetime
 
@@ -106,3 +108,28 @@ class Extension(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["classroom", "learner", "exercise"],
                                                name="one_extension_per_learner_and_exercise")]
+
+
+def definition_version(definition: dict) -> str:
+    """A short name for one version of an exercise's definition (its checks, bases and limits): what an attempt
+    was graded against, since every attempt keeps the definition it was graded with."""
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:10]
+
+
+class RegradeRun(models.Model):
+    """The class's submissions to one exercise graded again against its current version, as regrade attempts
+    through the queue. Nothing changes for the gradebook until an instructor applies the run; the original results
+    stay as they were."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="regrades")
+    exercise = models.ForeignKey("course.Exercise", on_delete=models.CASCADE)
+    version = models.CharField(max_length=20)  # definition_version of what the run grades against
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("teaching-regrade-run", args=[self.classroom_id, self.id])

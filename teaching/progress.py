@@ -19,6 +19,7 @@ from django.utils import timezone
 from attempts.models import Attempt, AttemptEvent
 from course.models import Exercise
 from teaching.models import Classroom, Deadline, Extension
+from teaching.regrade import applied_results
 
 STUCK_AFTER_FAILURES = 3  # failed submissions in a row on one exercise, never passed
 STUCK_IDLE = timedelta(minutes=20)  # since a learner's last submission, which failed, on an exercise not passed
@@ -115,14 +116,17 @@ def class_exercises(lesson_id: int | None = None) -> list[Exercise]:
 
 def graded_submissions(classroom: Classroom, exercises: Iterable[Exercise],
                        learner_ids: Iterable[int] | None = None) -> Iterator[Submission]:
-    """The graded submissions of the class's learners to `exercises`, oldest first, each marked late or not."""
+    """The graded submissions of the class's learners to `exercises`, oldest first, each marked late or not, with
+    the result of its applied regrade if it has one."""
     by_id = {exercise.id: exercise for exercise in exercises}
     due = DueDates(classroom)
+    regraded = applied_results(classroom)
     learners = learner_ids if learner_ids is not None else class_learners(classroom).values("id")
     rows = (Attempt.objects.graded().filter(user_id__in=learners, exercise_id__in=list(by_id))
             .order_by("created_at", "id")
             .values_list("id", "user_id", "exercise_id", "created_at", "passed", "score", "max_score"))
     for attempt_id, learner_id, exercise_id, created_at, passed, score, max_score in rows.iterator(chunk_size=2000):
+        passed, score, max_score = regraded.get(attempt_id, (passed, score, max_score))
         due_at = due.of(learner_id, by_id[exercise_id])
         yield Submission(attempt_id, learner_id, exercise_id, created_at, bool(passed), score, max_score,
                          late=due_at is not None and created_at > due_at)

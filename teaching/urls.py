@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teaching import dashboard, exports, preview, statistics, views
+from teaching import dashboard, exports, preview, regrade, statistics, views
 
 CLASS = "teaching/classes/<int:class_id>/"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path(f"{CLASS}attempts/<int:attempt_id>/", dashboard.attempt_detail, name="teaching-attempt"),
     path(f"{CLASS}statistics/", statistics.overview, name="teaching-statistics"),
     path(f"{CLASS}statistics/<slug:slug>/", statistics.exercise_statistics, name="teaching-exercise-statistics"),
+    path(f"{CLASS}regrade/<slug:slug>/", regrade.regrade, name="teaching-regrade"),
+    path(f"{CLASS}regrades/<int:run_id>/", regrade.regrade_run, name="teaching-regrade-run"),
+    path(f"{CLASS}regrades/<int:run_id>/apply", regrade.apply_regrade, name="teaching-regrade-apply"),
     path(f"{CLASS}gradebook.csv", exports.gradebook_csv, name="teaching-gradebook-csv"),
     path(f"{CLASS}attempts.csv", exports.attempts_csv, name="teaching-attempts-csv"),
 ]

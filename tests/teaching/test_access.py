@@ -4,13 +4,14 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from teaching import urls
-from teaching.models import Deadline, Extension
+from teaching.models import Deadline, Extension, RegradeRun
 from tests.teaching.conftest import logged_in, submission
 
 pytestmark = pytest.mark.django_db
 
 OPEN_TO_LEARNERS = {"teaching-join", "teaching-join-form"}
-POSTED = {"teaching-rotate-invite", "teaching-add-instructor", "teaching-set-deadline", "teaching-set-extension",
+POSTED = {"teaching-regrade-apply", "teaching-rotate-invite",
+          "teaching-add-instructor", "teaching-set-deadline", "teaching-set-extension",
           "teaching-delete-deadline", "teaching-delete-extension"}
 
 
@@ -20,7 +21,8 @@ def addresses(people, exercises):
     deadline = Deadline.objects.create(classroom=people.classroom, exercise=exercises[0], due_at=attempt.created_at)
     extension = Extension.objects.create(classroom=people.classroom, learner=people.ada, exercise=exercises[0],
                                          due_at=attempt.created_at)
-    values = {"class_id": people.classroom.id, "learner_id": people.ada.id, "attempt_id": attempt.id,
+    run = RegradeRun.objects.create(classroom=people.classroom, exercise=exercises[0], version="v")
+    values = {"run_id": run.id, "class_id": people.classroom.id, "learner_id": people.ada.id, "attempt_id": attempt.id,
               "slug": exercises[0].slug, "code": people.classroom.invite_code}
     found = {}
     for pattern in urls.urlpatterns:
