@@ -1,5 +1,6 @@
 """The progress matrix: a cell per learner and exercise, sorting and filtering, who is stuck and on which check,
 in the same number of queries whatever the class size."""
+import json
 from datetime import timedelta
 
 import pytest
@@ -83,3 +84,11 @@ def test_the_matrix_page_takes_as_many_queries_for_two_learners_as_for_eight(peo
             for _ in range(STUCK_AFTER_FAILURES):
                 submission(learner, exercise, passed=False, score=1, failing=[("runs", "No.")])
     assert _queries_of_the_matrix_page(client, people.classroom) == small
+
+
+def test_the_dashboard_speaks_chinese_to_a_chinese_reader_and_sends_its_script_the_same(people, exercises):
+    client = logged_in(people.teacher)
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    page = client.get(reverse("teaching-class", args=[people.classroom.id])).content.decode()
+    assert "遇到困难" in page and "动态" in page
+    assert json.dumps("未连接：正在重新连接…")[1:-1] in page  # the script's texts, in the page's data
