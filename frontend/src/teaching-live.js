@@ -18,6 +18,13 @@ function drawCell(td, cell, t, time) {
   td.replaceChildren(...children);
 }
 
+// The row's "passed" column: its passed cells out of all its cells.
+function recount(row) {
+  const cells = row.querySelectorAll("td.cell");
+  const passed = row.querySelectorAll("td.cell.passed");
+  row.querySelector(".passed-count").textContent = `${passed.length}/${cells.length}`;
+}
+
 function addToFeed(event, data, t) {
   const feed = $("feed");
   const link = el("a", { href: data.attempt_url.replace(/0\/$/, `${event.attempt}/`), text: `#${event.attempt}` });
@@ -41,7 +48,10 @@ export function startLive(data, { t, time }) {
       if (event.type !== "activity") return;
       addToFeed(event, data, t);
       const td = document.querySelector(`td.cell[data-learner="${event.learner}"][data-exercise="${event.exercise}"]`);
-      if (td && event.cell) drawCell(td, event.cell, t, time);
+      if (td && event.cell) {
+        drawCell(td, event.cell, t, time);
+        recount(td.closest("tr"));
+      }
     };
   }
   connect();
