@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 from course.models import Exercise
 from teaching.models import Classroom, Enrollment
 from teaching.roles import make_instructor
-from tests.servers import ARTIFACTS, CHROMIUM_FLAGS, collect_csp_violations, daphne, replace_dockerfile
+from tests.servers import ARTIFACTS, CHROMIUM_FLAGS, collect_csp_violations, daphne, log_in, replace_dockerfile
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -41,14 +41,11 @@ def classroom(db) -> Classroom:
     return classroom
 
 
-def log_in(browser, site: str, username: str, path: str, violations: list, width: int = 1400):
+def context_page(browser, site: str, username: str, path: str, violations: list, width: int = 1400):
+    """A page of a browser context of its own, logged in as `username` at `path`."""
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     collect_csp_violations(violations)(page)
-    page.goto(f"{site}/accounts/login/?next={path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    log_in(page, site, username, PASSWORD, path)
     return page
 
 
@@ -61,12 +58,12 @@ def test_the_matrix_updates_live_as_a_learner_submits(server, classroom):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         try:
-            instructor = log_in(browser, server, "teacher", matrix_path, violations)
+            instructor = context_page(browser, server, "teacher", matrix_path, violations)
             expect(instructor.locator("#live-status")).to_have_attribute("data-state", "open", timeout=15_000)
             cell = instructor.locator(f'td.cell[data-learner="{ada.id}"][data-exercise="{exercise.id}"]')
             expect(cell).to_have_class(re.compile(r"\bnot_started\b"))
 
-            learner = log_in(browser, server, "ada", f"/exercises/{EXERCISE}/", violations)
+            learner = context_page(browser, server, "ada", f"/exercises/{EXERCISE}/", violations)
             replace_dockerfile(learner, SOLUTION)
             learner.click("#action-submit")
 
@@ -78,8 +75,8 @@ def test_the_matrix_updates_live_as_a_learner_submits(server, classroom):
             expect(learner.locator("#result")).to_contain_text("Passed", timeout=30_000)
             instructor.screenshot(path=str(ARTIFACTS / "class-matrix.png"), full_page=True)
 
-            narrow = log_in(browser, server, "teacher", f"/teaching/classes/{classroom.id}/statistics/{EXERCISE}/",
-                            violations, width=360)
+            statistics_path = f"/teaching/classes/{classroom.id}/statistics/{EXERCISE}/"
+            narrow = context_page(browser, server, "teacher", statistics_path, violations, width=360)
             expect(narrow.locator("canvas[data-chart]").first).to_be_visible()
             narrow.wait_for_function("document.querySelector('canvas[data-chart]').width > 0")
             assert narrow.evaluate("document.documentElement.scrollWidth") <= 360
