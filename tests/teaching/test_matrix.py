@@ -92,3 +92,16 @@ def test_the_dashboard_speaks_chinese_to_a_chinese_reader_and_sends_its_script_t
     page = client.get(reverse("teaching-class", args=[people.classroom.id])).content.decode()
     assert "遇到困难" in page and "动态" in page
     assert json.dumps("未连接：正在重新连接…")[1:-1] in page  # the script's texts, in the page's data
+
+
+def test_the_page_draws_each_cell_as_the_live_script_does(people, exercises):
+    first, second = exercises[:2]
+    submission(people.ada, first, passed=True, score=6)
+    submission(people.ada, second, passed=False, score=1)
+    page = logged_in(people.teacher).get(reverse("teaching-class", args=[people.classroom.id]),
+                                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<td class="cell passed" data-learner="{people.ada.id}" data-exercise="{first.id}">' \
+           '<span class="score">✓ 6/6</span>' in page
+    assert f'<td class="cell attempted" data-learner="{people.ada.id}" data-exercise="{second.id}">1 attempt</td>' \
+        in page
+    assert f'<td class="cell not_started" data-learner="{people.wei.id}" data-exercise="{first.id}">' in page
