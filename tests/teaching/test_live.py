@@ -20,6 +20,20 @@ def class_socket(classroom_id: int, cookie: bytes | None, origin=ORIGIN) -> Webs
     return WebsocketCommunicator(websocket_application(), f"/ws/teaching/classes/{classroom_id}/", headers=headers)
 
 
+async def instructor_socket(classroom_id: int) -> WebsocketCommunicator:
+    instructor = class_socket(classroom_id, await sync_to_async(session_cookie)("teacher"))
+    assert (await instructor.connect())[0]
+    return instructor
+
+
+async def submitted(username: str) -> WebsocketCommunicator:
+    """The sandbox socket of `username`, once the solution they submitted has its result."""
+    learner = await connect(username)
+    await learner.send_json_to({"type": "submit", "exercise": "run-vs-cmd", "files": SOLUTION})
+    await frames_until(learner, "result")
+    return learner
+
+
 @pytest.mark.parametrize(("who", "code"), [(None, 4401), ("ada", 4403), ("other-teacher", 4403)])
 async def test_anyone_but_an_instructor_of_the_class_is_refused(people, who, code):
     cookie = await sync_to_async(session_cookie)(who) if who else None
@@ -35,13 +49,9 @@ async def test_a_foreign_origin_is_refused_even_for_the_instructor(people):
 
 @pytest.mark.engine
 async def test_the_instructor_sees_a_learners_submission_queue_start_and_pass(people, real_engine):
-    cookie = await sync_to_async(session_cookie)("teacher")
-    instructor = class_socket(people.classroom.id, cookie)
-    assert (await instructor.connect())[0]
+    instructor = await instructor_socket(people.classroom.id)
     with running_workers(real_engine, size=1):
-        learner = await connect("ada")
-        await learner.send_json_to({"type": "submit", "exercise": "run-vs-cmd", "files": SOLUTION})
-        await frames_until(learner, "result")
+        learner = await submitted("ada")
         news = []
         while not news or news[-1]["event"] != "result":
             news.append(await instructor.receive_json_from(timeout=60))
@@ -55,13 +65,8 @@ async def test_the_instructor_sees_a_learners_submission_queue_start_and_pass(pe
 
 @pytest.mark.engine
 async def test_an_attempt_of_someone_outside_the_class_sends_nothing(people, real_engine):
-    cookie = await sync_to_async(session_cookie)("teacher")
-    instructor = class_socket(people.classroom.id, cookie)
-    assert (await instructor.connect())[0]
+    instructor = await instructor_socket(people.classroom.id)
     with running_workers(real_engine, size=1):
-        outsider = await connect("outsider")
-        await outsider.send_json_to({"type": "submit", "exercise": "run-vs-cmd", "files": SOLUTION})
-        await frames_until(outsider, "result")
-        await outsider.disconnect()
+        await (await submitted("outsider")).disconnect()
     assert await instructor.receive_nothing(timeout=1)
     await instructor.disconnect()
