@@ -1,12 +1,16 @@
 """Benchmark: the instructors' dashboard on a large class. Seeds a class of 500 learners x 20 exercises x 10 graded
 submissions (with a failed check on each failed one) into a database of its own, then prints, for the matrix page
 and the statistics page, the number of queries and the median time, next to a bare Django view that reads the same
-rows in one aggregate query and renders them as plain text. Targets: the query counts do not grow with the class
-(compare with --learners 50), and each page stays within a small multiple of the bare view.
+rows in one aggregate query and renders them as plain text. Then one learner's result events are stored the way a
+worker stores them, and the time each takes to reach the learner's socket and an instructor's class socket is
+measured side by side. Targets: the query counts do not grow with the class (compare with --learners 50), each page
+stays within a small multiple of the bare view, and the instructor hears of a result within 1.5x the time the
+learner does.
 
     .venv/bin/python bench/dashboard.py [--learners 500] [--exercises 20] [--attempts 10] [--rounds 3]
 """
 import argparse
+import asyncio
 import os
 import statistics
 import sys
@@ -32,10 +36,12 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from attempts import jobs  # noqa: E402
 from attempts.models import Attempt, AttemptEvent  # noqa: E402
 from course.models import Exercise  # noqa: E402
 from teaching.models import Classroom, Enrollment  # noqa: E402
 from teaching.roles import make_instructor  # noqa: E402
+from tests.sockets import ORIGIN, session_cookie  # noqa: E402
 
 
 def seed(learners: int, exercises: int, attempts: int) -> Classroom:
@@ -87,6 +93,40 @@ def measure(call, rounds: int) -> tuple[int, float]:
     return len(executed), statistics.median(times)
 
 
+async def live_latency(classroom: Classroom, rounds: int) -> tuple[float, float]:
+    """Median seconds from storing a result event to its arrival at the learner's socket and at the instructor's."""
+    from channels.testing import WebsocketCommunicator
+
+    from layerlab.routing import websocket_application
+
+    learner = await asyncio.to_thread(lambda: User.objects.get(username="learner-0000"))
+    attempt = await asyncio.to_thread(lambda: Attempt.objects.filter(user=learner).first())
+    sockets = []
+    for username, path in ((learner.username, "/ws/sandbox/"), ("teacher", f"/ws/teaching/classes/{classroom.id}/")):
+        cookie = await asyncio.to_thread(session_cookie, username)
+        socket = WebsocketCommunicator(websocket_application(), path, headers=[ORIGIN, (b"cookie", cookie)])
+        assert (await socket.connect())[0]
+        sockets.append(socket)
+    await sockets[0].send_json_to({"type": "subscribe", "attempt": attempt.id, "after": attempt.last_seq})
+    result = {"type": "result", "status": "finished", "passed": True, "score": 6, "max_score": 6, "outcome": {}}
+    to_learner, to_instructor = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+
+        async def arrival(socket, started=started) -> float:
+            await socket.receive_json_from(timeout=30)
+            return time.perf_counter() - started
+
+        waiting = [asyncio.create_task(arrival(socket)) for socket in sockets]
+        await asyncio.to_thread(jobs.record, attempt, result)
+        learner_seconds, instructor_seconds = await asyncio.gather(*waiting)
+        to_learner.append(learner_seconds)
+        to_instructor.append(instructor_seconds)
+    for socket in sockets:
+        await socket.disconnect()
+    return statistics.median(to_learner), statistics.median(to_instructor)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=500)
@@ -114,6 +154,9 @@ def main() -> None:
     for label, name in (("matrix", "teaching-class"), ("statistics", "teaching-statistics")):
         queries, seconds = measure(page(name), arguments.rounds)
         print(f"{label:<12} {queries:>8} {seconds:>9.3f} {seconds / bare_seconds:>7.1f}")
+    learner_seconds, instructor_seconds = asyncio.run(live_latency(classroom, rounds=20))
+    print(f"a result reaches the learner in {learner_seconds * 1000:.1f} ms and the instructor in "
+          f"{instructor_seconds * 1000:.1f} ms (median of 20): ratio {instructor_seconds / learner_seconds:.2f}")
 
 
 if __name__ == "__main__":
