@@ -18,6 +18,13 @@ from teaching.access import instructor_required, taught_class
 from teaching.progress import class_progress
 
 BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+
+
+def cell_text(value) -> object:
+    """A value as a spreadsheet should read it: text that would start a formula (a name such as "=HYPERLINK(...)")
+    is kept as text by a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 class _Line:
@@ -33,7 +40,7 @@ def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield BOM
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([cell_text(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

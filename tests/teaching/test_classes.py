@@ -99,3 +99,12 @@ def test_the_demo_instructor_gets_the_role_and_a_demo_class_with_the_demo_learne
     classroom = Classroom.objects.taught_by(instructor).get()
     assert is_instructor(instructor)
     assert list(classroom.learners.values_list("username", flat=True)) == ["learner"]
+
+
+def test_staff_find_every_model_of_classes_in_the_admin(db):
+    client = logged_in(User.objects.create_superuser("root", password="correct horse battery"))
+    for model in ("classroom", "enrollment", "deadline", "extension", "regraderun"):
+        assert client.get(f"/admin/teaching/{model}/").status_code == 200, model
+    for path in ("attempts/attempt", "attempts/attemptevent", "attempts/draft", "attempts/worker",
+                 "course/lesson", "course/exercise", "course/lessonpage", "registry/registrypassword"):
+        assert client.get(f"/admin/{path}/").status_code == 200, path

@@ -97,3 +97,10 @@ def test_the_settings_page_sets_and_removes_deadlines_and_extensions(people, exe
     assert Extension.objects.count() == 1
     client.post(reverse("teaching-delete-deadline", args=[classroom.id, deadline.id]))
     assert not Deadline.objects.exists()
+
+
+def test_a_name_that_would_be_a_formula_stays_text(people, exercises):
+    people.ada.first_name, people.ada.last_name = "=HYPERLINK(\"http://evil.example\")", ""
+    people.ada.save()
+    _body, rows = _csv(logged_in(people.teacher), "teaching-gradebook-csv", people.classroom.id)
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\")"
