@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -25,8 +26,7 @@ STUCK_AFTER_FAILURES = 3  # failed submissions in a row on one exercise, never p
 STUCK_IDLE = timedelta(minutes=20)  # since a learner's last submission, which failed, on an exercise not passed
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):  # a tuple: a class's page reads a hundred thousand of them
     id: int
     learner_id: int
     exercise_id: int
@@ -125,9 +125,14 @@ def graded_submissions(classroom: Classroom, exercises: Iterable[Exercise],
     rows = (Attempt.objects.graded().filter(user_id__in=learners, exercise_id__in=list(by_id))
             .order_by("created_at", "id")
             .values_list("id", "user_id", "exercise_id", "created_at", "passed", "score", "max_score"))
+    due_of: dict[tuple[int, int], datetime | None] = {}
     for attempt_id, learner_id, exercise_id, created_at, passed, score, max_score in rows.iterator(chunk_size=2000):
-        passed, score, max_score = regraded.get(attempt_id, (passed, score, max_score))
-        due_at = due.of(learner_id, by_id[exercise_id])
+        if regraded:
+            passed, score, max_score = regraded.get(attempt_id, (passed, score, max_score))
+        key = (learner_id, exercise_id)
+        if key not in due_of:
+            due_of[key] = due.of(learner_id, by_id[exercise_id])
+        due_at = due_of[key]
         yield Submission(attempt_id, learner_id, exercise_id, created_at, bool(passed), score, max_score,
                          late=due_at is not None and created_at > due_at)
 
@@ -167,7 +172,10 @@ def class_progress(classroom: Classroom, lesson_id: int | None = None, now: date
     for submission in graded_submissions(classroom, exercises, [learner.id for learner in learners]):
         key = (submission.learner_id, submission.exercise_id)
         progress.cells[key].add(submission)
-        streaks[key] = [] if submission.passed else [*streaks[key], submission]
+        if submission.passed:
+            streaks[key].clear()
+        else:
+            streaks[key].append(submission)
     progress.stuck = _stuck(progress, streaks, now or timezone.now())
     return progress
 
