@@ -441,6 +441,7 @@ STREAMS = {
     Attempt.Kind.TRY: _try_stream,
     Attempt.Kind.SUBMIT: _submit_stream,
     Attempt.Kind.PUBLISH: _publish_stream,
+    Attempt.Kind.REGRADE: _submit_stream,  # the submission's files, graded like one against today's definition
 }
 
 

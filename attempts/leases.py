@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from attempts.models import Attempt, Worker
@@ -51,11 +51,17 @@ def renew_interval() -> float:
     return settings.SANDBOX_LEASE_SECONDS / 3
 
 
+# A regrade of a whole class never keeps learners waiting: their own attempts are taken first.
+REGRADES_LAST = Case(When(kind=Attempt.Kind.REGRADE, then=Value(1)), default=Value(0))
+CLAIM_ORDER = (REGRADES_LAST, "id")  # the queue's order, as claims take it and as positions are told
+
+
 def claim_next(worker: str) -> Attempt | None:
-    """Take the oldest queued attempt that no other worker is taking at this moment, under a new lease."""
+    """Take the oldest queued attempt that no other worker is taking at this moment, under a new lease; a learner's
+    own before any regrade."""
     with transaction.atomic():
         attempt = (Attempt.objects.select_for_update(skip_locked=True).filter(status=Attempt.Status.QUEUED)
-                   .order_by("id").first())
+                   .order_by(*CLAIM_ORDER).first())
         if attempt is None:
             return None
         now = timezone.now()

@@ -35,6 +35,7 @@ class Attempt(models.Model):
         TRY = "try", "Build & Run"
         SUBMIT = "submit", "Submit"
         PUBLISH = "publish", "Publish"
+        REGRADE = "regrade", "Regrade"  # an instructor's: a submission graded again against a newer version
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -92,8 +93,9 @@ class Attempt(models.Model):
             models.Index(fields=["user", "exercise", "kind"]),
             models.Index(fields=["status", "id"]),
         ]
+        # A learner's own attempts run one at a time; regrades are queued by instructors, many per learner.
         constraints = [models.UniqueConstraint(
-            fields=["user"], condition=models.Q(status__in=("queued", "running")),
+            fields=["user"], condition=models.Q(status__in=("queued", "running")) & ~models.Q(kind="regrade"),
             name="one_active_attempt_per_learner")]
         ordering = ["-created_at"]
 

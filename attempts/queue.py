@@ -1,6 +1,7 @@
 """Where each waiting attempt stands in the queue and how long it will wait, told to it whenever that changes.
 
-The queue is the queued attempts in the order workers claim them (attempts.leases.claim_next: oldest first).
+The queue is the queued attempts in the order workers claim them (attempts.leases.CLAIM_ORDER: oldest first, a
+learner's own before any regrade).
 Positions are read from it in one query, by one announcer at a time (`serialized`, held by a submit from before
 its attempt is numbered): counted by concurrent transactions, which cannot see each other's new rows, two learners
 would both be told they are first. Every change of the queue (an attempt queued, claimed, cancelled while waiting or
@@ -22,7 +23,7 @@ from django.db import connection
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
-from attempts.leases import renew_interval
+from attempts.leases import CLAIM_ORDER, renew_interval
 from attempts.models import Attempt, AttemptEvent, Worker
 
 DEFAULT_SECONDS_PER_JOB = 5.0  # before anything has been measured
@@ -43,7 +44,7 @@ def serialized() -> None:
 def changed_places() -> list[tuple[Attempt, dict]]:
     """Each waiting attempt whose place differs from the last position it was told, with its `queued` event: its
     position (1 = next) and the seconds until it starts. Call inside a transaction, after `serialized()`."""
-    waiting = list(Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by("id")
+    waiting = list(Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by(*CLAIM_ORDER)
                    .only("id", "number", "exercise_id", "kind"))
     if not waiting:
         return []

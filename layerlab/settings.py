@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "csp",
+    "teaching",
     "insight",
     "course",
     "attempts",

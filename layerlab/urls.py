@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("teaching.urls")),
     path("", include("insight.urls")),
     path("", include("registry.urls")),
     path("", include("attempts.urls")),

@@ -74,14 +74,19 @@ def logged_in_page(site: str, username: str, password: str, path: str, *, watch=
             page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
             if watch is not None:
                 watch(page)
-            page.goto(f"{site}/accounts/login/?next={path}")
-            page.fill("input[name=username]", username)
-            page.fill("input[name=password]", password)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"**{path}")
+            log_in(page, site, username, password, path)
             yield page
         finally:
             browser.close()
+
+
+def log_in(page, site: str, username: str, password: str, path: str) -> None:
+    """Log `page` in on `site` through the login form, landing on `path`."""
+    page.goto(f"{site}/accounts/login/?next={path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"**{path}")
 
 
 @contextmanager

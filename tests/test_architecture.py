@@ -2,7 +2,8 @@
 engine, and grading reads it only through what its caller hands in), and only `engine` talks to Docker.
 
 A lower app never imports a higher one, so each can be read, tested and replaced without the ones above it.
-`layerlab` (settings, URLs, ASGI) wires them all together and is imported by none of them; `insight` sits on top.
+`layerlab` (settings, URLs, ASGI) wires them all together and is imported by none of them; `insight` and
+`teaching` sit on top.
 """
 import ast
 from pathlib import Path
@@ -18,6 +19,7 @@ ALLOWED = {
     "attempts": {"grading", "registry", "engine"},
     "course": {"attempts", "grading", "registry", "engine"},
     "insight": {"course", "attempts", "grading", "registry", "engine"},  # on top: only URLs and templates wire it in
+    "teaching": {"course", "attempts", "grading", "registry", "engine"},  # on top, beside insight
 }
 PROJECT_PACKAGES = {*ALLOWED, "layerlab", "tests", "bench"}
 

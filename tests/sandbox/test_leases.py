@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from attempts import jobs, leases
@@ -100,11 +101,20 @@ def test_the_database_refuses_a_second_active_attempt_of_one_learner(course):
     with pytest.raises(IntegrityError), transaction.atomic():
         Attempt.objects.create(user=user, exercise=exercise, kind="try")
     Attempt.objects.create(user=user, exercise=exercise, kind="try", status="finished")
+    Attempt.objects.create(user=user, exercise=exercise, kind="regrade")  # an instructor's, queued beside it
 
 
-def test_the_constraint_names_the_statuses_the_model_calls_active():
+def test_a_learners_own_attempt_is_claimed_before_a_regrade_queued_earlier(course):
+    ada, wei = User.objects.create_user("ada"), User.objects.create_user("wei")
+    exercise = Exercise.objects.get(slug="push-private-registry")
+    regrade = jobs.submit(ada, exercise, "regrade", BUSYBOX)
+    own = jobs.submit(wei, exercise, "try", BUSYBOX)
+    assert [leases.claim_next("w:1").id, leases.claim_next("w:1").id] == [own.id, regrade.id]
+
+
+def test_the_constraint_names_the_statuses_the_model_calls_active_and_leaves_regrades_out():
     constraint = next(c for c in Attempt._meta.constraints if c.name == "one_active_attempt_per_learner")
-    assert constraint.condition.children == [("status__in", tuple(Attempt.ACTIVE_STATUSES))]
+    assert constraint.condition == Q(status__in=tuple(Attempt.ACTIVE_STATUSES)) & ~Q(kind=Attempt.Kind.REGRADE)
 
 
 @pytest.mark.django_db(transaction=True)

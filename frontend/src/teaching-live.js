@@ -1,0 +1,58 @@
+// The class matrix kept live: the dashboard's socket brings each attempt's news (teaching.live); a graded one
+// redraws its learner's cell, and every one goes to the top of the activity feed.
+import { $, el } from "./dom.js";
+import { cellParts, feedText } from "./teaching-cells.js";
+
+const FEED_LENGTH = 30;
+const RETRY_MS = 3000;
+
+function drawCell(td, cell, t, time) {
+  const parts = cellParts(cell, t);
+  td.className = `cell ${parts.status}`;
+  const children = [];
+  if (parts.score) children.push(el("span", { class: "score", text: parts.score }), " ",
+    el("time", { datetime: parts.when, text: time(parts.when) }));
+  else if (parts.attempts) children.push(parts.attempts);
+  else children.push(el("span", { class: "muted", text: "—" }));
+  if (parts.late) children.push(" ", el("span", { class: "late", text: t("late") }));
+  td.replaceChildren(...children);
+}
+
+// The row's "passed" column: its passed cells out of all its cells.
+function recount(row) {
+  const cells = row.querySelectorAll("td.cell");
+  const passed = row.querySelectorAll("td.cell.passed");
+  row.querySelector(".passed-count").textContent = `${passed.length}/${cells.length}`;
+}
+
+function addToFeed(event, data, t) {
+  const feed = $("feed");
+  const link = el("a", { href: data.attempt_url.replace(/0\/$/, `${event.attempt}/`), text: `#${event.attempt}` });
+  feed.prepend(el("li", { "data-attempt": event.attempt, "data-event": event.event }, link, " ", feedText(event, t)));
+  while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
+}
+
+export function startLive(data, { t, time }) {
+  const status = $("live-status");
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}${data.ws}`);
+    socket.onopen = () => { status.textContent = t("connected"); status.dataset.state = "open"; };
+    socket.onclose = (close) => {
+      status.textContent = t("disconnected");
+      status.dataset.state = "closed";
+      if (close.code !== 4401 && close.code !== 4403) setTimeout(connect, RETRY_MS);
+    };
+    socket.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type !== "activity") return;
+      addToFeed(event, data, t);
+      const td = document.querySelector(`td.cell[data-learner="${event.learner}"][data-exercise="${event.exercise}"]`);
+      if (td && event.cell) {
+        drawCell(td, event.cell, t, time);
+        recount(td.closest("tr"));
+      }
+    };
+  }
+  connect();
+}

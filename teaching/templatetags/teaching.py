@@ -1,0 +1,35 @@
+from html import escape
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from course.models import in_language
+
+register = template.Library()
+
+
+@register.filter
+def localized(text):
+    """A message kept in both languages ({"en": ..., "zh-hans": ...}) in the active one; other text as it is."""
+    return in_language(text) if isinstance(text, dict) else text
+
+
+@register.simple_tag
+def matrix_cell(learner, exercise, cell) -> SafeString:
+    """One cell of the class matrix, as teaching-live.js draws it again when news arrives. Built as a string rather
+    than by an included template or format_html: a class of 500 learners has 10,000 of them. Every value in it is a
+    number, a fixed word or a date, and the translated words are escaped."""
+    if cell.status == "passed":
+        when = dateformat.format(timezone.localtime(cell.passed_at), "m-d H:i")
+        content = (f'<span class="score">✓ {int(cell.best_score)}/{int(cell.max_score)}</span> '
+                   f'<time datetime="{cell.passed_at.isoformat()}">{when}</time>')
+    elif cell.status == "attempted":
+        content = escape(ngettext("%(counter)s attempt", "%(counter)s attempts", cell.attempts)
+                         % {"counter": cell.attempts})
+    else:
+        content = '<span class="muted">—</span>'
+    late = f' <span class="late">{escape(gettext("late"))}</span>' if cell.late_attempts else ""
+    return mark_safe(f'<td class="cell {cell.status}" data-learner="{int(learner.id)}" '  # noqa: S308
+                     f'data-exercise="{int(exercise.id)}">{content}{late}</td>')
