@@ -595,6 +595,9 @@ class LayerCheck(Check):
         return [Need("step_paths", path) for path in paths]
 
     def judge(self, facts: Facts) -> Verdict:
+        if not facts.build.steps:
+            return failed(_("Which step wrote {path} is known only for an image built here, not for one pulled from "
+                            "the registry."), path=self.path)
         stages = _stage_steps(facts.build.steps)
         writer = _writer(facts, stages[-1], self.path)
         if isinstance(writer, Verdict):

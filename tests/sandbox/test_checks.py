@@ -815,6 +815,12 @@ def test_a_cache_check_runs_the_rebuilt_image():
          zh="修改 app.sh 之后，重新构建的镜像没有随之改变")
 
 
+def test_a_layer_check_of_a_pulled_image_says_it_cannot_know():
+    verdict = check(type="layer", path="/app/x", created_by={"matches": "^RUN "}).judge(facts())
+    assert not verdict.passed
+    says(verdict, en="known only for an image built here", zh="只有在这里构建的镜像")
+
+
 # ------------------------------------------------------------------------------------------------------ stages
 
 
