@@ -491,8 +491,8 @@ class ProcessCheck(StartsContainer):
         if early is not None:
             return early
         argv = " ".join(result.argv)
-        found = phrase(_("PID 1 is {executable} running {argv}"), executable=shown(result.executable or "?"),
-                       argv=shown(argv))
+        found = phrase(_("PID 1 is {executable} running {argv}"), executable=shown(_clip(result.executable or "?")),
+                       argv=shown(_clip(argv)))
         if self.executable and not self.executable.holds(result.executable):
             return failed(_("{found}; expected its executable {expected}."), found=found,
                           expected=self.executable.describe())
