@@ -491,8 +491,8 @@ class ProcessCheck(StartsContainer):
         if early is not None:
             return early
         argv = " ".join(result.argv)
-        found = phrase(_("PID 1 is {executable} running {argv}"), executable=shown(result.executable or "?"),
-                       argv=shown(argv))
+        found = phrase(_("PID 1 is {executable} running {argv}"), executable=shown(_clip(result.executable or "?")),
+                       argv=shown(_clip(argv)))
         if self.executable and not self.executable.holds(result.executable):
             return failed(_("{found}; expected its executable {expected}."), found=found,
                           expected=self.executable.describe())
@@ -595,6 +595,9 @@ class LayerCheck(Check):
         return [Need("step_paths", path) for path in paths]
 
     def judge(self, facts: Facts) -> Verdict:
+        if not facts.build.steps:
+            return failed(_("Which step wrote {path} is known only for an image built here, not for one pulled from "
+                            "the registry."), path=self.path)
         stages = _stage_steps(facts.build.steps)
         writer = _writer(facts, stages[-1], self.path)
         if isinstance(writer, Verdict):
@@ -604,18 +607,22 @@ class LayerCheck(Check):
                           path=self.path, step=writer.number, instruction=_clip(writer.instruction, 80),
                           expected=self.created_by.describe())
         if self.from_stage:
-            verdict = self._from_stage(facts, stages, stages[-1][-1])
+            verdict = self._from_stage(facts, stages, writer)
             if verdict is not None:
                 return verdict
         return ok(_("{path} was written by step {step} ({instruction})."), path=self.path, step=writer.number,
                   instruction=_clip(writer.instruction, 80))
 
-    def _from_stage(self, facts: Facts, stages: list[list[StepRecord]], last: StepRecord) -> Verdict | None:
+    def _from_stage(self, facts: Facts, stages: list[list[StepRecord]], copy: StepRecord) -> Verdict | None:
         stage, path = self.from_stage["stage"], self.from_stage["path"]
         index = _stage_index(facts, stage, len(stages) - 1)
         if index is None:
             return failed(_("There is no earlier stage {stage}, where {path} should be made."), stage=shown(stage),
                           path=path)
+        if not _copies_from(facts.dockerfile, copy, index):
+            return failed(_("{path} was written by step {step} ({instruction}), not copied from stage {stage} with "
+                            "COPY --from."), path=self.path, step=copy.number, instruction=_clip(copy.instruction, 80),
+                          stage=shown(stage))
         writer = _writer(facts, stages[index], path)
         if isinstance(writer, Verdict):
             return failed(_("In stage {stage}: {reason}"), stage=shown(stage), reason=Picked(writer.message))
@@ -624,7 +631,7 @@ class LayerCheck(Check):
             return failed(_("In stage {stage}, {path} was written by step {step} ({instruction}); expected a step "
                             "{expected}."), stage=shown(stage), path=path, step=writer.number,
                           instruction=_clip(writer.instruction, 80), expected=expected.describe())
-        if facts.step_paths[last.image][self.path].digest != facts.step_paths[stages[index][-1].image][path].digest:
+        if _path_after(facts, copy, self.path).digest != _path_after(facts, stages[index][-1], path).digest:
             return failed(_("{path} in the final image is not the file {stage_path} that stage {stage} made: their "
                             "contents differ."), path=self.path, stage_path=path, stage=shown(stage))
         return None
@@ -640,6 +647,14 @@ def _stage_steps(steps: tuple[StepRecord, ...]) -> list[list[StepRecord]]:
     return stages
 
 
+def _copies_from(dockerfile: Dockerfile, step: StepRecord, index: int) -> bool:
+    """Whether `step` is a COPY --from the stage `index`, named by its number or its AS name."""
+    instruction = dockerfile.instruction_at_step(step.number)
+    source = str((instruction.flags or {}).get("from", "")).lower() if instruction else ""
+    return instruction is not None and instruction.keyword == "COPY" and source in {
+        str(index), str(dockerfile.stages[index].name or index).lower()}
+
+
 def _stage_index(facts: Facts, stage: Any, final: int) -> int | None:
     names = [s.name for s in facts.dockerfile.stages]
     if isinstance(stage, int):
@@ -647,13 +662,18 @@ def _stage_index(facts: Facts, stage: Any, final: int) -> int | None:
     return names.index(str(stage).lower()) if str(stage).lower() in names[:final] else None
 
 
+def _path_after(facts: Facts, step: StepRecord, path: str) -> PathFact:
+    """`path` as `step` left it; `FROM scratch` has no image and holds nothing."""
+    return facts.step_paths[step.image][path] if step.image else PathFact(path, exists=False)
+
+
 def _writer(facts: Facts, stage: list[StepRecord], path: str) -> StepRecord | Verdict:
     """The last step of `stage` after which `path` (its bytes and mode) differs from what the step before left."""
     def seen(step: StepRecord) -> tuple:
-        fact = facts.step_paths[step.image][path]
+        fact = _path_after(facts, step, path)
         return fact.exists, fact.is_dir, fact.digest, fact.mode
 
-    final = facts.step_paths[stage[-1].image][path]
+    final = _path_after(facts, stage[-1], path)
     if not final.exists or final.is_dir:
         return failed(_("{path} is not a file of the image; expected one there."), path=path)
     writers = [step for before, step in zip(stage, stage[1:], strict=False) if seen(step) != seen(before)]

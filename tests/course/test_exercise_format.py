@@ -69,3 +69,19 @@ def test_a_symlink_in_the_solution_is_refused(folder):
     (folder / "solution" / "passwd").symlink_to("/etc/passwd")
     assert any("solution: solution/passwd is a symbolic link" in p or "passwd is a symbolic link" in p
                for p in problems(folder))
+
+
+def test_cheats_and_alternative_solutions_are_loaded_over_the_solutions_files(folder):
+    exercise = load_exercise(folder)
+    assert set(exercise.cheats) == {"printf-greeting", "shell-wrapper-in-json"}
+    assert set(exercise.solutions) == {"script-through-sh", "shell-that-execs"}
+    cheat = exercise.cheats["printf-greeting"].files
+    assert b"printf" in cheat["Dockerfile"] and cheat["greet.sh"] == exercise.solution.files["greet.sh"]
+
+
+def test_a_cheat_entry_needs_its_folder_and_a_publish(folder):
+    with open(folder / "exercise.yaml", "a") as yaml_file:
+        yaml_file.write("cheats:\n  no-such-cheat: {publish: [{tags: [hello:1.0]}]}\n  printf-greeting: [builds]\n")
+    found = problems(folder)
+    assert any("cheats.no-such-cheat: there is no folder cheats/no-such-cheat/" in p for p in found)
+    assert any("cheats.printf-greeting: a mapping with publish" in p for p in found)

@@ -13,6 +13,7 @@ from engine.facts import (
     LayerFacts,
     LayerListing,
     PathFact,
+    ProcessResult,
     RepositoryFacts,
     RunResult,
     StepRecord,
@@ -655,6 +656,47 @@ def test_a_stop_check_with_a_number_for_prints_does_not_crash_grading():
     assert verdict.passed
 
 
+def test_a_stop_check_refuses_a_container_that_exited_before_the_stop():
+    made = check(type="stop", within_s=2, ready="ready", prints="bye")
+    early = StopResult(seconds=0.0, killed=False, exit_code=0, output="bye\n", exited_early=True, ready_seen=False)
+    verdict = made.judge(stop_facts(made, early))
+    assert not verdict.passed
+    says(verdict, en='exited by itself before `docker stop` was sent, so it cannot show that it handles SIGTERM; it '
+                     'printed "bye".', zh="容器在发送 `docker stop`之前就自己退出了")
+
+
+def test_a_stop_check_refuses_a_container_that_never_said_ready():
+    made = check(type="stop", within_s=2, ready="listening")
+    result = StopResult(seconds=0.1, killed=False, exit_code=0, output="starting\n", ready_seen=False)
+    says(made.judge(stop_facts(made, result)), en='The container never printed "listening" while it ran',
+         zh='容器运行期间始终没有输出 "listening"')
+
+
+def test_a_stop_check_wants_the_exit_code_it_names():
+    made = check(type="stop", within_s=2)
+    verdict = made.judge(stop_facts(made, StopResult(seconds=0.1, killed=False, exit_code=143, output="")))
+    says(verdict, en="exited with code 143; expected 0.", zh="退出码为 143；期望 0。")
+    assert check(type="stop", within_s=2, exit_code=143).judge(
+        stop_facts(made, StopResult(seconds=0.1, killed=False, exit_code=143, output=""))).passed
+
+
+# ------------------------------------------------------------------------------------------------------ process
+
+
+def test_a_process_check_judges_pid1s_executable_and_argv():
+    made = check(type="process", executable={"matches": "/python3(\\.\\d+)*$"}, argv={"contains": "server.py"})
+
+    def facts_of(result: ProcessResult) -> Facts:
+        return facts(processes={made.key(): result})
+
+    assert made.judge(facts_of(ProcessResult(("python3", "server.py"), "/usr/bin/python3.11"))).passed
+    verdict = made.judge(facts_of(ProcessResult(("sh", "-c", "python3 server.py"), "/usr/bin/dash")))
+    says(verdict, en='PID 1 is "/usr/bin/dash" running "sh -c python3 server.py"; expected its executable matching',
+         zh='PID 1 是 "/usr/bin/dash"，命令行为 "sh -c python3 server.py"；期望它的可执行文件匹配')
+    gone = made.judge(facts_of(ProcessResult(output="bye\n", exited_early=True)))
+    says(gone, en="exited by itself before its main process was read", zh="读取它的主进程之前就自己退出了")
+
+
 # ------------------------------------------------------------------------------------------------------- cache
 
 
@@ -744,6 +786,39 @@ def test_a_cache_check_given_one_pattern_as_a_string_does_not_split_it_into_char
 def test_a_cache_check_with_an_empty_cached_is_refused_by_key():
     # YAML `cached:` with nothing after it is null.
     assert spec_error(type="cache", change=APP_CHANGE, cached=None, rebuilt=["^RUN"]).key == "checks[0].cached"
+
+
+def rebuilt_image(made, first: str, second: str, runs: dict | None = None) -> Facts:
+    return facts(build=BuildResult(OK_BUILD, image="layerlab-attempt:x", steps=(StepRecord(1, "FROM x", 1, False, 0,
+                                                                                           first),)),
+                 rebuilds={made.key(): BuildResult(OK_BUILD, steps=(StepRecord(1, "FROM x", 1, False, 0, second),))},
+                 rebuild_runs={made.key(): runs or {}})
+
+
+def test_a_cache_check_compares_the_image_of_the_dockerfiles_last_step():
+    changed = check(type="cache", change=APP_CHANGE, image="changed")
+    assert changed.judge(rebuilt_image(changed, "aaa", "bbb")).passed
+    verdict = changed.judge(rebuilt_image(changed, "aaa", "aaa"))
+    says(verdict, en="After changing app.sh, the rebuild made the same image as before; expected a new one",
+         zh="修改 app.sh 之后，重新构建得到的镜像与之前相同")
+    same = check(type="cache", change={"notes.md": "x"}, image="same")
+    assert same.judge(rebuilt_image(same, "aaa", "aaa")).passed
+
+
+def test_a_cache_check_runs_the_rebuilt_image():
+    made = check(type="cache", change=APP_CHANGE, run={"stdout": "v2"})
+    assert made.needs()[1] == Need("rebuild_run", made.key(), made.run)
+    printed = {made.run.key(): RunResult(OK_RUN, exit_code=0, stdout="v1\n")}
+    verdict = made.judge(rebuilt_image(made, "aaa", "bbb", printed))
+    assert not verdict.passed
+    says(verdict, en='After changing app.sh, the rebuilt image did not follow: `docker run <image>` printed "v1"',
+         zh="修改 app.sh 之后，重新构建的镜像没有随之改变")
+
+
+def test_a_layer_check_of_a_pulled_image_says_it_cannot_know():
+    verdict = check(type="layer", path="/app/x", created_by={"matches": "^RUN "}).judge(facts())
+    assert not verdict.passed
+    says(verdict, en="known only for an image built here", zh="只有在这里构建的镜像")
 
 
 # ------------------------------------------------------------------------------------------------------ stages
@@ -936,6 +1011,29 @@ def test_it_refuses_a_cache_check_with_a_bad_pattern():
 
 def test_it_refuses_a_cache_check_with_nothing_to_expect():
     assert spec_error(type="cache", change=APP_CHANGE).key == "checks[0]"
+
+
+def test_it_refuses_a_cache_check_with_a_bad_image_or_run():
+    assert spec_error(type="cache", change=APP_CHANGE, image="new").key == "checks[0].image"
+    assert spec_error(type="cache", change=APP_CHANGE, run={"stdout": "v2", "ready": "x"}).key == "checks[0].run.ready"
+    assert spec_error(type="cache", change=APP_CHANGE, run={"args": ["x"]}).key == "checks[0].run"
+
+
+def test_it_refuses_a_process_check_without_an_expectation_or_with_an_empty_ready():
+    assert spec_error(type="process", ready="up").key == "checks[0]"
+    assert spec_error(type="process", argv="python3 app.py", ready="").key == "checks[0].ready"
+    assert spec_error(type="process", executable={"matches": "("}).key == "checks[0].executable.matches"
+
+
+def test_it_refuses_a_layer_check_without_a_judgement_or_with_a_bad_stage():
+    assert spec_error(type="layer", path="/app/x").key == "checks[0]"
+    assert spec_error(type="layer", path="app/x", created_by="RUN x").key == "checks[0].path"
+    assert spec_error(type="layer", path="/x", from_stage={"stage": True}).key == "checks[0].from_stage.stage"
+    assert spec_error(type="layer", path="/x", from_stage={"stage": 0, "file": "/y"}).key == "checks[0].from_stage"
+
+
+def test_it_refuses_a_stop_check_with_a_text_exit_code():
+    assert spec_error(type="stop", within_s=2, exit_code="0").key == "checks[0].exit_code"
 
 
 def test_it_refuses_a_hadolint_check_with_a_bad_rule():
