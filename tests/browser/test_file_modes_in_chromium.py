@@ -1,6 +1,6 @@
 """The executable switch in Debian's Chromium: a script's tab shows "+x", the switch works from the keyboard, the
-draft keeps what it was set to, Build & Run fails as Docker would without the bit and says why, and restoring an
-attempt restores its modes."""
+draft keeps what it was set to, Build & Run fails as Docker would without the bit and says why, comparing shows a
+changed mode, and restoring an attempt restores its modes."""
 import pytest
 from playwright.sync_api import expect
 
@@ -70,6 +70,8 @@ def test_restoring_an_attempt_restores_its_modes(page):
     page.locator("#history-list button").first.click()  # the attempt just made, built without the bit
     expect(page.locator("#attempt-file-tabs [role=tab]:has-text('greet.sh')")).to_be_visible(timeout=10_000)
     expect(page.locator("#attempt-file-tabs [role=tab]:has-text('greet.sh') .tab-mark")).to_be_hidden()
+    page.click("#compare-show")  # against the editor, where greet.sh is executable again
+    expect(page.locator("#diff-body")).to_contain_text("greet.sh — mode 0644 → 0755")
     page.click("#attempt-restore")
     page.click("#confirm-dialog-ok")
     expect(page.locator(f"{SCRIPT_TAB} .tab-mark")).to_be_hidden(timeout=10_000)
