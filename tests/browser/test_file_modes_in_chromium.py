@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from attempts.models import Draft
-from tests.servers import learners_page
+from tests.servers import ARTIFACTS, learners_page
 from tests.sockets import in_a_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
@@ -31,6 +31,8 @@ def test_the_switch_marks_a_file_executable_and_the_build_follows_it(page):
     page.click(SCRIPT_TAB)
     expect(page.locator(SCRIPT_TAB)).to_contain_text("+x")
     expect(switch).to_be_checked()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".file-bar").screenshot(path=str(ARTIFACTS / "file-modes.png"))
 
     switch.focus()
     page.keyboard.press("Space")  # a learner's chmod -x, from the keyboard
