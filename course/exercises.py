@@ -188,7 +188,7 @@ def _wrong_variants(folder: Path, definition: dict, solution_steps: tuple[Publis
         else:
             steps = (_publish_steps(f"wrong.{name}.publish", entry["publish"], problem)
                      if publishes_differently else solution_steps)
-            files, executable = _variant(folder, name, problem)
+            files, executable = _variant(folder, "wrong", name, problem)
             variants[name] = Variant(files, steps, tuple(expected), executable)
     return variants
 
@@ -212,14 +212,15 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
     return tuple(parsed)
 
 
-def _variant(folder: Path, name: str, problem) -> tuple[dict[str, bytes], frozenset[str]]:
-    """A wrong variant holds only the files that differ from the solution; the rest are the solution's. Each file
-    keeps the mode of the folder it comes from. Returns the files and those that are executable."""
-    own_folder, solution_folder = folder / "wrong" / name, folder / "solution"
+def _variant(folder: Path, kind: str, name: str, problem) -> tuple[dict[str, bytes], frozenset[str]]:
+    """A variant (`<kind>/<name>/`) holds only the files that differ from the solution; the rest are the
+    solution's. Each file keeps the mode of the folder it comes from. Returns the files and those that are
+    executable."""
+    own_folder, solution_folder = folder / kind / name, folder / "solution"
     try:
         own = read_context_directory(own_folder) if own_folder.is_dir() else {}
     except SubmissionRejected as error:
-        problem(f"wrong.{name}", error.message("en"))
+        problem(f"{kind}.{name}", error.message("en"))
         return {}, frozenset()
     try:
         solution = read_context_directory(solution_folder) if solution_folder.is_dir() else {}
