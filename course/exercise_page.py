@@ -104,6 +104,7 @@ def page_strings() -> dict[str, str]:
         "nameTooLong": _("The name is too long: {limit} characters at most."),
         "noDifferences": _("No differences."),
         "onlyIn": _("only in {where}"),
+        "modeChanged": _("mode {old} → {new}"),
         "open": _("Open"),
         "openAttempt": _("Open attempt #{id}"),
         "outputLabel": _("Build and run output"),

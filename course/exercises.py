@@ -246,8 +246,9 @@ def _publish_steps(key: str, steps: Any, problem) -> tuple[PublishStep, ...]:
 
 
 def _variant(folder: Path, kind: str, name: str, problem) -> tuple[dict[str, bytes], frozenset[str]]:
-    """A variant holds only the files that differ from the solution; the rest are the solution's. Each file keeps
-    the mode of the folder it comes from. Returns the files and those that are executable."""
+    """A variant (`<kind>/<name>/`) holds only the files that differ from the solution; the rest are the
+    solution's. Each file keeps the mode of the folder it comes from. Returns the files and those that are
+    executable."""
     own_folder, solution_folder = folder / kind / name, folder / "solution"
     try:
         own = read_context_directory(own_folder) if own_folder.is_dir() else {}

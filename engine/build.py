@@ -65,7 +65,8 @@ class Builder:
         cancel: threading.Event | None = None,
     ) -> Iterator[BuildStep | StepFinished | LogLine | BuildResult]:
         """Build a submission (relative path -> bytes; the paths in `executable` get the executable bit). Yields
-        progress, then a BuildResult, which it also returns."""
+        progress, then an Advice if a step failed for want of an executable bit, then a BuildResult, which it also
+        returns."""
         started = time.monotonic()
         try:
             dockerfile = check_submission(files, allowed_bases=allowed_bases)

@@ -15,7 +15,8 @@ from engine.messages import Text, both
 NOT_EXECUTABLE = re.compile(
     r'exec: "(?P<runtime>[^"]+)": permission denied'  # runc: the container's command itself
     r"|exec (?P<init>\S+) failed: Permission denied"  # docker-init (tini), PID 1 of a run with an init process
-    r"|^(?:/bin/)?sh: (?:\d+: )?(?P<shell>[^:\n]+): Permission denied",  # busybox sh and dash, in RUN or CMD
+    # busybox sh and dash, in RUN or CMD; a path has no space, unlike "can't create /x", a redirection refused
+    r"|^(?:/bin/)?sh: (?:\d+: )?(?P<shell>[^:\s]+): Permission denied",
     re.MULTILINE,
 )
 NOT_EXECUTABLE_ADVICE = _(

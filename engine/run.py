@@ -61,7 +61,8 @@ class Runner:
         entrypoint: list[str] | None = None,
     ) -> Iterator[LogLine | RunResult]:
         """Run `image` (with `args` replacing its CMD, and `entrypoint` its ENTRYPOINT as `docker run
-        --entrypoint` does: `[""]` resets it). Yields output lines, then a RunResult, which it also returns."""
+        --entrypoint` does: `[""]` resets it). Yields output lines, then an Advice if it failed for want of an
+        executable bit, then a RunResult, which it also returns."""
         limits = limits or self.limits
         timeout = min(timeout or limits.run_timeout, limits.run_timeout)
         started = time.monotonic()

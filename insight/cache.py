@@ -2,7 +2,7 @@
 previous build of the same exercise, and an order of instructions that would have kept the cache.
 
 The classic builder reuses a step when the image before it is the same and the step is the same: its text, the
-ENV/ARG values in effect (part of the image before it), and for COPY/ADD the content of the files it copies.
+ENV/ARG values in effect (part of the image before it), and for COPY/ADD the content and mode of the files it copies.
 So the first miss is explained by what differs there, from the two submissions alone.
 """
 from __future__ import annotations
@@ -35,6 +35,21 @@ class ChangedFile:
     path: str
     old: str | None  # content digest, None: the file was not there
     new: str | None
+    old_mode: str | None = None  # "0755" or "0644", as the build context gave it; None: the file was not there
+    new_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submission as the cache sees it: each file's content, and which files were sent executable."""
+
+    files: Mapping[str, bytes]
+    executable: frozenset[str] = frozenset()
+
+    def mode(self, path: str) -> str | None:
+        if path not in self.files:
+            return None
+        return "0755" if path in self.executable else "0644"
 
 
 @dataclass(frozen=True)
@@ -73,12 +88,12 @@ class CacheMiss:
                       "was removed since, or the base image changed."), **where)
 
 
-def explain_miss(previous: Mapping[str, bytes], current: Mapping[str, bytes], step: int) -> CacheMiss | None:
+def explain_miss(previous: Submitted, current: Submitted, step: int) -> CacheMiss | None:
     """Why `step` (numbered as the builder numbers them, FROM included) of the build of `current` missed the cache
     that the build of `previous` left. None when either Dockerfile cannot be read or has no such step."""
     try:
-        old = list(parse(previous["Dockerfile"].decode(errors="replace")).instructions)
-        new = list(parse(current["Dockerfile"].decode(errors="replace")).instructions)
+        old = list(parse(previous.files["Dockerfile"].decode(errors="replace")).instructions)
+        new = list(parse(current.files["Dockerfile"].decode(errors="replace")).instructions)
     except (KeyError, DockerfileSyntaxError):
         return None
     if not 0 < step <= len(new) or new[step - 1].keyword == "FROM":  # FROM never comes "from the cache"
@@ -118,12 +133,14 @@ def _changed_variables(before: Instruction | None, instruction: Instruction) -> 
             if old.get(name) != new.get(name)]
 
 
-def _changed_files(previous: Mapping[str, bytes], current: Mapping[str, bytes],
-                   instruction: Instruction) -> list[ChangedFile]:
+def _changed_files(previous: Submitted, current: Submitted, instruction: Instruction) -> list[ChangedFile]:
+    """The files the instruction copies whose content or mode differs: the builder's checksum covers both."""
     sources = instruction.words[:-1]
-    paths = sorted(path for path in {*previous, *current} if any(_copied(path, source) for source in sources))
-    return [ChangedFile(path, _digest(previous.get(path)), _digest(current.get(path))) for path in paths
-            if previous.get(path) != current.get(path)]
+    paths = sorted(path for path in {*previous.files, *current.files}
+                   if any(_copied(path, source) for source in sources))
+    changes = (ChangedFile(path, _digest(previous.files.get(path)), _digest(current.files.get(path)),
+                           previous.mode(path), current.mode(path)) for path in paths)
+    return [change for change in changes if (change.old, change.old_mode) != (change.new, change.new_mode)]
 
 
 def _copied(path: str, source: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from attempts.models import Attempt
 from engine.outcomes import OutcomeKind
-from insight.cache import explain_miss
+from insight.cache import Submitted, explain_miss
 
 
 def previous_build(attempt: Attempt) -> Attempt | None:
@@ -21,9 +21,9 @@ def explain_cache_miss(sender, *, attempt: Attempt, step: int, **kwargs) -> dict
     previous = previous_build(attempt)
     if previous is None:
         return None
-    miss = explain_miss(_encoded(previous.files), _encoded(attempt.files), step)
+    miss = explain_miss(_submitted(previous), _submitted(attempt), step)
     return miss.as_event() if miss else None
 
 
-def _encoded(files: dict[str, str]) -> dict[str, bytes]:
-    return {path: text.encode() for path, text in files.items()}
+def _submitted(attempt: Attempt) -> Submitted:
+    return Submitted({path: text.encode() for path, text in attempt.files.items()}, frozenset(attempt.executable))

@@ -53,19 +53,26 @@ export function hunks(ops, context = CONTEXT) {
   return groups;
 }
 
-// {changed: [{name, onlyIn: "old" | "new" | null, hunks}], unchanged: [name]}, files in the page's order.
-export function compareFiles(oldFiles, newFiles) {
+// {changed: [{name, onlyIn: "old" | "new" | null, hunks, mode}], unchanged: [name]}, files in the page's order.
+// `mode` is {old, new} ("0644", "0755") for a file on both sides whose executable bit differs, else null; the
+// executable lists are the names marked executable on each side.
+export function compareFiles(oldFiles, newFiles, oldExecutable = [], newExecutable = []) {
   const names = orderedNames(new Set([...Object.keys(oldFiles), ...Object.keys(newFiles)]));
+  const [oldModes, newModes] = [new Set(oldExecutable), new Set(newExecutable)];
   const changed = [];
   const unchanged = [];
   for (const name of names) {
     const [oldText, newText] = [oldFiles[name], newFiles[name]];
-    if (oldText === newText) {
+    const onlyIn = oldText === undefined ? "new" : newText === undefined ? "old" : null;
+    const modeChanged = !onlyIn && oldModes.has(name) !== newModes.has(name);
+    if (oldText === newText && !modeChanged) {
       unchanged.push(name);
       continue;
     }
-    const onlyIn = oldText === undefined ? "new" : newText === undefined ? "old" : null;
-    changed.push({ name, onlyIn, hunks: hunks(lineDiff(oldText || "", newText || "")) });
+    const mode = modeChanged ? { old: modeOf(oldModes, name), new: modeOf(newModes, name) } : null;
+    changed.push({ name, onlyIn, hunks: hunks(lineDiff(oldText || "", newText || "")), mode });
   }
   return { changed, unchanged };
 }
+
+const modeOf = (executable, name) => (executable.has(name) ? "0755" : "0644");

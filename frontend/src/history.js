@@ -173,19 +173,21 @@ export function createHistory(app) {
     if (!attempt) return;
     const other = $("compare-with").value;
     if (other === "editor") {
-      renderDiff(attempt, app.workspace.files(), t("theEditor"));
+      renderDiff(attempt, app.workspace.files(), app.workspace.executable(), t("theEditor"));
       return;
     }
     try {
-      renderDiff(attempt, (await fetchAttempt(Number(other))).files || {}, t("attemptN", { id: numberOfId(Number(other)) }));
+      const otherAttempt = await fetchAttempt(Number(other));
+      renderDiff(attempt, otherAttempt.files || {}, otherAttempt.executable,
+        t("attemptN", { id: numberOfId(Number(other)) }));
     } catch (error) {
       app.messages.show(t("attemptLoadError", { id: numberOfId(Number(other)) }), "error");
     }
   }
 
-  function renderDiff(attempt, newFiles, newLabel) {
+  function renderDiff(attempt, newFiles, newExecutable, newLabel) {
     const oldLabel = t("attemptN", { id: numberOf(attempt) });
-    const { changed, unchanged } = compareFiles(attempt.files || {}, newFiles);
+    const { changed, unchanged } = compareFiles(attempt.files || {}, newFiles, attempt.executable, newExecutable);
     const labels = { old: oldLabel, new: newLabel };
     const body = changed.length ? changed.map((file) => diffSection(file, labels)) : [el("p", { text: t("noDifferences") })];
     if (unchanged.length && changed.length) body.push(el("p", { class: "muted", text: t("unchangedFiles", { names: unchanged.join(", ") }) }));
@@ -196,8 +198,8 @@ export function createHistory(app) {
     $("diff-title").focus();
   }
 
-  function diffSection({ name, onlyIn, hunks }, labels) {
-    const note = onlyIn ? t("onlyIn", { where: labels[onlyIn] }) : null;
+  function diffSection({ name, onlyIn, hunks, mode }, labels) {
+    const note = onlyIn ? t("onlyIn", { where: labels[onlyIn] }) : mode ? t("modeChanged", mode) : null;
     return el("section", { class: "diff-file" },
       el("h5", {}, el("code", { text: name }), note ? el("span", { class: "muted", text: ` — ${note}` }) : null),
       ...hunks.map((group) => el("div", { class: "hunk" }, ...group.map(diffRow))));

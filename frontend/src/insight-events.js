@@ -1,15 +1,24 @@
 // A cache_miss event (docs/insight.md) as terminal lines: why the step missed the cache, what changed (files with
-// their old and new content digests, ENV/ARG values), and an order of instructions that would have kept it.
+// their old and new content digests, and modes where those changed; ENV/ARG values), and an order of instructions
+// that would have kept it.
 import { el } from "./dom.js";
 
 const NONE = "∅";
 
 const shortDigest = (digest) => (digest ? String(digest).replace(/^sha256:/, "").slice(0, 12) : NONE);
 
+// "0644 → 0755" for a file whose mode alone changed (a chmod +x), its digests otherwise, and both when both did.
+function fileChange(file) {
+  const modes = `${file.old_mode ?? NONE} → ${file.new_mode ?? NONE}`;
+  const digests = `${shortDigest(file.old)} → ${shortDigest(file.new)}`;
+  if (!file.old_mode || !file.new_mode || file.old_mode === file.new_mode) return digests;
+  return file.old === file.new ? modes : `${digests} (${modes})`;
+}
+
 export function cacheMissLines(event, localize) {
   const lines = [{ text: localize(event.message), style: "info" }];
   for (const file of Array.isArray(event.files) ? event.files : []) {
-    lines.push({ text: `  ${file.path}: ${shortDigest(file.old)} → ${shortDigest(file.new)}`, style: "dim" });
+    lines.push({ text: `  ${file.path}: ${fileChange(file)}`, style: "dim" });
   }
   for (const variable of Array.isArray(event.variables) ? event.variables : []) {
     lines.push({ text: `  ${variable.name}: ${variable.old ?? NONE} → ${variable.new ?? NONE}`, style: "dim" });

@@ -51,3 +51,16 @@ test("files are compared by name: changed, only on one side, unchanged, Dockerfi
   assert.deepEqual(result.changed.map((file) => [file.name, file.onlyIn]), [["Dockerfile", null], ["new.txt", "new"], ["old.txt", "old"]]);
   assert.deepEqual(result.changed[1].hunks, [[{ op: "+", text: "y", a: null, b: 1 }]]);
 });
+
+test("a file whose executable bit alone changed is a change with its modes and no lines", () => {
+  const files = { Dockerfile: "FROM a\n", "run.sh": "echo\n", "tool.sh": "echo\n" };
+  const result = compareFiles(files, { ...files, "tool.sh": "echo 2\n" }, ["tool.sh"], ["run.sh", "tool.sh"]);
+  assert.deepEqual(result.unchanged, ["Dockerfile"]);
+  assert.deepEqual(result.changed.map((file) => [file.name, file.mode, file.hunks.length]),
+    [["run.sh", { old: "0644", new: "0755" }, 0], ["tool.sh", null, 1]]);
+});
+
+test("a file on one side only has no mode change of its own", () => {
+  const result = compareFiles({ Dockerfile: "FROM a\n" }, { Dockerfile: "FROM a\n", "run.sh": "echo\n" }, [], ["run.sh"]);
+  assert.deepEqual(result.changed.map((file) => [file.name, file.onlyIn, file.mode]), [["run.sh", "new", null]]);
+});

@@ -25,6 +25,18 @@ test("a cache miss tells the terminal why, which file changed and an order that 
   ]);
 });
 
+test("a file whose mode alone changed shows its modes, one whose content and mode changed both", () => {
+  const files = [
+    { path: "run.sh", old: "sha256:aaaaaaaaaaaa", new: "sha256:aaaaaaaaaaaa", old_mode: "0644", new_mode: "0755" },
+    { path: "app.sh", old: "sha256:aaaaaaaaaaaa", new: "sha256:bbbbbbbbbbbb", old_mode: "0755", new_mode: "0644" },
+    { path: "new.sh", old: null, new: "sha256:cccccccccccc", old_mode: null, new_mode: "0755" },
+  ];
+  const event = { ...MISS, files, suggestion: null, hint: null };
+  assert.deepEqual(applyEvent(emptyOutput(i18n, 42, "try", true), event, i18n).lines.map((item) => item.text).slice(1), [
+    "  run.sh: 0644 → 0755", "  app.sh: aaaaaaaaaaaa → bbbbbbbbbbbb (0755 → 0644)", "  new.sh: ∅ → cccccccccccc",
+  ]);
+});
+
 test("a changed variable shows its old and new value, and no suggestion means no heading", () => {
   const event = { ...MISS, reason: "variables", files: [], suggestion: null, hint: null,
     variables: [{ name: "GREETING", old: "hi", new: null }] };

@@ -1,11 +1,11 @@
 """The executable switch in Debian's Chromium: a script's tab shows "+x", the switch works from the keyboard, the
-draft keeps what it was set to, Build & Run fails as Docker would without the bit and says why, and restoring an
-attempt restores its modes."""
+draft keeps what it was set to, Build & Run fails as Docker would without the bit and says why, comparing shows a
+changed mode, and restoring an attempt restores its modes."""
 import pytest
 from playwright.sync_api import expect
 
 from attempts.models import Draft
-from tests.servers import learners_page
+from tests.servers import ARTIFACTS, learners_page
 from tests.sockets import in_a_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
@@ -31,6 +31,8 @@ def test_the_switch_marks_a_file_executable_and_the_build_follows_it(page):
     page.click(SCRIPT_TAB)
     expect(page.locator(SCRIPT_TAB)).to_contain_text("+x")
     expect(switch).to_be_checked()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".file-bar").screenshot(path=str(ARTIFACTS / "file-modes.png"))
 
     switch.focus()
     page.keyboard.press("Space")  # a learner's chmod -x, from the keyboard
@@ -70,6 +72,8 @@ def test_restoring_an_attempt_restores_its_modes(page):
     page.locator("#history-list button").first.click()  # the attempt just made, built without the bit
     expect(page.locator("#attempt-file-tabs [role=tab]:has-text('greet.sh')")).to_be_visible(timeout=10_000)
     expect(page.locator("#attempt-file-tabs [role=tab]:has-text('greet.sh') .tab-mark")).to_be_hidden()
+    page.click("#compare-show")  # against the editor, where greet.sh is executable again
+    expect(page.locator("#diff-body")).to_contain_text("greet.sh — mode 0644 → 0755")
     page.click("#attempt-restore")
     page.click("#confirm-dialog-ok")
     expect(page.locator(f"{SCRIPT_TAB} .tab-mark")).to_be_hidden(timeout=10_000)

@@ -19,8 +19,8 @@ CMD ["python3", "app.py"]
 FILES = {"Dockerfile": DOCKERFILE, "app.py": "print('hi')\n"}
 
 
-def build(real_engine, user, files):
-    attempt = jobs.submit(user, Exercise.objects.get(slug="first-dockerfile"), "try", files)
+def build(real_engine, user, files, executable=None):
+    attempt = jobs.submit(user, Exercise.objects.get(slug="first-dockerfile"), "try", files, executable=executable)
     jobs.run_attempt(real_engine, leases.claim_next("test:1"), threading.Event())
     return [event.data for event in attempt.events.all()]
 
@@ -73,3 +73,14 @@ def test_a_step_that_did_not_change_missed_because_its_layer_was_pruned(real_eng
     engine.prune_cache(0, leftovers_older_than=0)
     [miss] = cache_misses(build(real_engine, learner, FILES))
     assert (miss["reason"], miss["step"]) == ("unchanged", 2)
+
+
+@pytest.mark.usefixtures("engine")
+def test_a_copied_file_made_executable_misses_the_cache_and_is_named_with_its_modes(real_engine, learner):
+    assert cache_misses(build(real_engine, learner, FILES)) == []
+    events = build(real_engine, learner, FILES, executable=["app.py"])
+    [miss] = cache_misses(events)
+    assert (miss["reason"], miss["instruction"]) == ("files", "COPY app.py .")
+    [changed] = miss["files"]
+    assert (changed["path"], changed["old_mode"], changed["new_mode"]) == ("app.py", "0644", "0755")
+    assert changed["old"] == changed["new"]

@@ -3,6 +3,7 @@
 import pytest
 
 from engine.facts import Advice, LogLine
+from engine.modes import not_executable_advice
 
 pytestmark = pytest.mark.engine
 
@@ -60,3 +61,17 @@ def test_a_failure_for_another_reason_gets_no_advice(engine):
     events, result = engine.run(built(engine, RUNS_IT).image, ["sh", "-c", "echo no; exit 126"])
     assert result.exit_code == 126
     assert not any(isinstance(event, Advice) for event in events)
+
+
+@pytest.mark.parametrize(("said", "path"), [
+    ('unable to start container process: exec: "/app/run.sh": permission denied: unknown', "/app/run.sh"),
+    ("[FATAL tini (7)] exec ./run.sh failed: Permission denied", "./run.sh"),
+    ("/bin/sh: /run.sh: Permission denied", "/run.sh"),
+    ("/bin/sh: 1: ./start.sh: Permission denied", "./start.sh"),
+    ("/bin/sh: can't create /etc/motd: Permission denied", None),  # a refused redirection, not a script
+    ("/bin/sh: 1: cannot create /etc/motd: Permission denied", None),
+    ("cat: can't open '/root/x': Permission denied", None),
+])
+def test_dockers_words_for_a_file_without_its_bit_are_told_from_other_refusals(said, path):
+    advice = not_executable_advice(said)
+    assert (advice["en"].split(" could not be run")[0] if advice else None) == path
