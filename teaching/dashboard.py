@@ -13,7 +13,7 @@ from attempts.models import Attempt, AttemptEvent
 from course.models import Lesson
 from teaching.access import class_attempt, instructor_required, taught_class
 from teaching.models import definition_version
-from teaching.progress import class_progress
+from teaching.progress import DueDates, class_progress
 from teaching.strings import dashboard_strings
 from teaching.variants import reference_files
 
@@ -90,7 +90,9 @@ def attempt_detail(request: HttpRequest, class_id: int, attempt_id: int) -> Http
     previous = (Attempt.objects.filter(user=attempt.user, exercise=attempt.exercise, id__lt=attempt.id)
                 .exclude(kind__in=[Attempt.Kind.PUBLISH, Attempt.Kind.REGRADE]).order_by("-id").first())
     reference = reference_files(attempt.exercise.slug)
+    due_at = DueDates(classroom).of(attempt.user_id, attempt.exercise)
     return render(request, "teaching/attempt.html", {
+        "due_at": due_at, "late": due_at is not None and attempt.created_at > due_at,
         "classroom": classroom, "attempt": attempt, "previous": previous,
         "version": definition_version(attempt.graded_definition),
         "log": [event for event in events if event["type"] in ("build_step", "log", "notice")],

@@ -39,6 +39,7 @@ def test_a_learner_joins_by_the_link_and_by_typing_the_code_into_several_classes
     assert client.post(reverse("teaching-join-form"), {"code": first.invite_code}).status_code == 302
     assert client.post(reverse("teaching-join-form"), {"code": f" {second.invite_code} "}).status_code == 302
     assert set(learner.classes_joined.values_list("name", flat=True)) == {"A", "B"}
+    assert "Your classes: A, B" in client.get(reverse("teaching-join-form"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert learner.groups.filter(name=LEARNERS_GROUP).exists()
 
 

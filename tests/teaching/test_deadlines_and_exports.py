@@ -44,6 +44,15 @@ def test_a_lessons_deadline_marks_late_and_an_extension_or_an_exercises_own_dead
     assert class_progress(people.classroom).cell(people.ada, first).late_attempts == 0
 
 
+def test_the_drill_down_says_when_an_attempt_was_late(people, due):
+    _first, attempts = due
+    client = logged_in(people.teacher)
+    for name, late in (("ada-late", True), ("ada-on-time", False), ("wei-extended", False)):
+        page = client.get(reverse("teaching-attempt", args=[people.classroom.id, attempts[name].id]),
+                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert ('<span class="late">late</span>' in page) is late, name
+
+
 def _csv(client, name: str, classroom_id: int) -> tuple[bytes, list[list[str]]]:
     response = client.get(reverse(name, args=[classroom_id]), HTTP_ACCEPT_LANGUAGE="en")
     assert isinstance(response, StreamingHttpResponse) and response["Content-Type"] == "text/csv; charset=utf-8"
