@@ -6,6 +6,7 @@ rest of the code never sees the daemon's messages.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -84,7 +85,8 @@ class Builder:
                 result = session.result(time.monotonic() - started)
         except EngineUnavailable as error:
             log.warning("build failed for want of an engine: %s", error)
-            session.clean_up_failure()
+            with contextlib.suppress(EngineUnavailable):  # what is left there, the reaper removes once it is back
+                session.clean_up_failure()
             result = BuildResult(Outcome(OutcomeKind.ENGINE_UNAVAILABLE), duration=time.monotonic() - started)
         if result.outcome.kind is OutcomeKind.BUILD_ERROR and (advice := not_executable_advice(result.log)):
             yield Advice(advice)
