@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,13 @@ LIMITS_ENVIRONMENT = {"SANDBOX_BUILD_TIMEOUT": "20", "SANDBOX_RUN_TIMEOUT": "5",
                       "SANDBOX_PIDS": "64", "SANDBOX_OUTPUT_KB": "64", "SANDBOX_BUILD_DISK_MB": "64",
                       "SANDBOX_FILE_SIZE_MB": "32", "SANDBOX_TMPFS_MB": "16"}
 ENDED = ("finished", "failed", "cancelled")
+
+
+def slow_build(seconds: int) -> dict[str, str]:
+    """Files whose build logs "building" and then takes `seconds`, afresh: a token of its own keeps an earlier
+    test's build cache from answering it at once, without the log line a test waits for."""
+    return {"Dockerfile": f'FROM layerlab/busybox\nRUN echo building {uuid.uuid4().hex[:12]} && sleep {seconds}\n'
+                          'CMD ["echo", "ran"]\n'}
 
 
 def environment(engine_host: str, **extra: str) -> dict[str, str]:
