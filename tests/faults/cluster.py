@@ -224,8 +224,9 @@ def eventually(condition: Callable[[], bool], *, timeout: float, failure: str) -
 
 
 def until_logged(attempt: Attempt, text: str, timeout: float = 60) -> None:
-    """Wait until the attempt's stored stream has a log line containing `text`: its work is under way."""
-    eventually(lambda: attempt.events.filter(data__text__contains=text).exists(), timeout=timeout,
+    """Wait until the attempt's stored stream has a log line containing `text`: its work is under way. (icontains:
+    on PostgreSQL, `contains` on a JSON key is JSON containment, which a longer line does not match.)"""
+    eventually(lambda: attempt.events.filter(data__text__icontains=text).exists(), timeout=timeout,
                failure=f"{text!r} never appeared in attempt {attempt.id}'s log")
 
 
