@@ -79,7 +79,8 @@ class ExtraEngine:
 
     def stop(self) -> None:
         self._script("stop")
-        shutil.rmtree(self.environment["LAYERLAB_ENGINE_STATE"], ignore_errors=True)
+        for directory in ("LAYERLAB_ENGINE_STATE", "LAYERLAB_ENGINE_RUN"):
+            shutil.rmtree(self.environment[directory], ignore_errors=True)
 
     def kill_daemon(self) -> None:
         pid = int(Path(self.environment["LAYERLAB_ENGINE_RUN"], "docker.pid").read_text())
