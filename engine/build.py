@@ -250,6 +250,8 @@ class _BuildSession:
         outcome = self._outcome()
         if not outcome.ok:
             self.clean_up_failure()
+            # A build cancelled after the daemon finished it (its worker was frozen meanwhile) is tagged all the same.
+            self.client.untag(self.tag)
             return BuildResult(outcome, steps=tuple(self.steps), duration=duration,
                                output_truncated=self.output.truncated, log=self._log())
         image_id = self.inspector.inspect_raw(self.tag)["Id"]
@@ -294,12 +296,10 @@ class _BuildSession:
         })
 
     def clean_up_failure(self) -> None:
-        """Remove the step container a failed build may leave, and its tag: a build cancelled after the daemon
-        finished it (its worker was frozen meanwhile) is tagged all the same. The steps that worked stay as
-        cache, as on a learner's own machine; the sweep prunes them once they are old."""
+        """Remove the step container a failed build may leave. The steps that worked stay as cache, as on a
+        learner's own machine; the sweep prunes them once they are old."""
         if self.watch.container:
             self.client.remove_container(self.watch.container)
-        self.client.untag(self.tag)
 
 
 def _json_messages(response: requests.Response, aborted: Callable[[], bool]) -> Iterator[dict[str, Any]]:

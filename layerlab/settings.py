@@ -123,9 +123,13 @@ DATABASES = SQLITE if POSTGRES is None else {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# channels-redis waits for news with a 5 s blocking pop, and redis-py gives up reading after 5 s by default: reads
+# must wait longer, or a page that hears nothing for 5 s may lose its socket to the race (a 1011 close).
+CHANNEL_LAYER_READ_TIMEOUT = 30
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"} if REDIS_URL is None else {
     "BACKEND": "channels_redis.core.RedisChannelLayer",
-    "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("LAYERLAB_REDIS_PREFIX", "layerlab")},
+    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_READ_TIMEOUT}],
+               "prefix": env_str("LAYERLAB_REDIS_PREFIX", "layerlab")},
 }}
 # The sign-up limit and anything else counted in Django's cache hold across processes only in a shared cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if REDIS_URL is None else {

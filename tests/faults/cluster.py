@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,13 @@ LIMITS_ENVIRONMENT = {"SANDBOX_BUILD_TIMEOUT": "20", "SANDBOX_RUN_TIMEOUT": "5",
                       "SANDBOX_PIDS": "64", "SANDBOX_OUTPUT_KB": "64", "SANDBOX_BUILD_DISK_MB": "64",
                       "SANDBOX_FILE_SIZE_MB": "32", "SANDBOX_TMPFS_MB": "16"}
 ENDED = ("finished", "failed", "cancelled")
+
+
+def slow_build(seconds: int) -> dict[str, str]:
+    """Files whose build logs "building" and then takes `seconds`, afresh: a token of its own keeps an earlier
+    test's build cache from answering it at once, without the log line a test waits for."""
+    return {"Dockerfile": f'FROM layerlab/busybox\nRUN echo building {uuid.uuid4().hex[:12]} && sleep {seconds}\n'
+                          'CMD ["echo", "ran"]\n'}
 
 
 def environment(engine_host: str, **extra: str) -> dict[str, str]:
@@ -71,7 +79,8 @@ class ExtraEngine:
 
     def stop(self) -> None:
         self._script("stop")
-        shutil.rmtree(self.environment["LAYERLAB_ENGINE_STATE"], ignore_errors=True)
+        for directory in ("LAYERLAB_ENGINE_STATE", "LAYERLAB_ENGINE_RUN"):
+            shutil.rmtree(self.environment[directory], ignore_errors=True)
 
     def kill_daemon(self) -> None:
         pid = int(Path(self.environment["LAYERLAB_ENGINE_RUN"], "docker.pid").read_text())
@@ -216,8 +225,9 @@ def eventually(condition: Callable[[], bool], *, timeout: float, failure: str) -
 
 
 def until_logged(attempt: Attempt, text: str, timeout: float = 60) -> None:
-    """Wait until the attempt's stored stream has a log line containing `text`: its work is under way."""
-    eventually(lambda: attempt.events.filter(data__text__contains=text).exists(), timeout=timeout,
+    """Wait until the attempt's stored stream has a log line containing `text`: its work is under way. (icontains:
+    on PostgreSQL, `contains` on a JSON key is JSON containment, which a longer line does not match.)"""
+    eventually(lambda: attempt.events.filter(data__text__icontains=text).exists(), timeout=timeout,
                failure=f"{text!r} never appeared in attempt {attempt.id}'s log")
 
 

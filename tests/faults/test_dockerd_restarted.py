@@ -9,11 +9,10 @@ from attempts.sweeper import sweep_once
 from course.models import Exercise
 from engine.engine import Engine
 from tests.conftest import _assert_nothing_left
-from tests.faults.cluster import assert_one_result, until_logged, wait_until_ended, workers_on
+from tests.faults.cluster import assert_one_result, slow_build, until_logged, wait_until_ended, workers_on
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
-SLOW_BUILD = {"Dockerfile": 'FROM layerlab/busybox\nRUN echo building && sleep 5\nCMD ["echo", "ran"]\n'}
 QUICK = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["echo", "ran"]\n'}
 
 
@@ -21,7 +20,7 @@ def test_an_attempt_whose_daemon_was_killed_ends_once_and_the_engine_serves_agai
     exercise = Exercise.objects.get(slug="push-private-registry")
     learner = User.objects.create_user("ada")
     with workers_on([extra_engine.docker_host], tmp_path):
-        building = jobs.submit(learner, exercise, "try", SLOW_BUILD)
+        building = jobs.submit(learner, exercise, "try", slow_build(5))
         until_logged(building, "building")
         extra_engine.kill_daemon()
         [ended] = wait_until_ended([building.id], timeout=60)

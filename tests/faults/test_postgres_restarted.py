@@ -8,17 +8,14 @@ from django.db import connection
 
 from attempts import jobs
 from course.models import Exercise
-from tests.faults.cluster import assert_one_result, eventually, wait_until_ended
+from tests.faults.cluster import assert_one_result, eventually, slow_build, wait_until_ended
 from tests.servers import PROJECT
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
-BUILD = {"Dockerfile": 'FROM layerlab/busybox\nRUN echo building && sleep 2\nCMD ["echo", "ran"]\n'}
-
-
 def test_every_attempt_ends_once_through_a_database_restart(workers):
     exercise = Exercise.objects.get(slug="push-private-registry")
-    attempts = [jobs.submit(User.objects.create_user(f"learner{number}"), exercise, "try", BUILD).id
+    attempts = [jobs.submit(User.objects.create_user(f"learner{number}"), exercise, "try", slow_build(2)).id
                 for number in range(6)]
     eventually(lambda: jobs.Attempt.objects.filter(status="running").count() == 2, timeout=30,
                failure="the two workers never both started")

@@ -14,13 +14,10 @@ from attempts.models import Attempt
 from course.models import Exercise
 from engine import fence
 from tests.conftest import _assert_nothing_left
-from tests.faults.cluster import assert_one_result, until_logged, wait_until_ended, workers_on
+from tests.faults.cluster import assert_one_result, slow_build, until_logged, wait_until_ended, workers_on
 from tests.servers import free_port, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
-
-SLOW_BUILD = {"Dockerfile": 'FROM layerlab/busybox\nRUN echo building && sleep 2\nCMD ["echo", "ran"]\n'}
-
 
 @pytest.fixture
 def registry(real_engine, tmp_path):
@@ -45,7 +42,7 @@ def test_a_publish_whose_registry_goes_down_ends_once_and_leaves_nothing(course,
     server, registry_environment = registry
     learner = User.objects.create_user("ada")
     source = Attempt.objects.create(user=learner, exercise=Exercise.objects.get(slug="push-private-registry"),
-                                    kind="try", status="finished", outcome_kind="ok", files=SLOW_BUILD)
+                                    kind="try", status="finished", outcome_kind="ok", files=slow_build(2))
     with workers_on([real_engine.docker_host], tmp_path, **registry_environment):
         publishing = jobs.publish(learner, source.id, "hello", ["1.0"])
         until_logged(publishing, "building")

@@ -7,13 +7,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from attempts.models import Attempt
-from tests.faults.cluster import Learner, assert_one_result, wait_until_ended
+from tests.faults.cluster import Learner, assert_one_result, slow_build, wait_until_ended
 from tests.servers import PROJECT
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
-
-SLOW_BUILD = {"Dockerfile": 'FROM layerlab/busybox\nRUN echo building && sleep 3\nCMD ["echo", "ran"]\n'}
-
 
 def is_building(frame: dict) -> bool:
     return frame.get("type") == "log" and "building" in frame.get("text", "")
@@ -34,7 +31,7 @@ def resumed_to_the_end(learner: Learner, attempt: int, tries: int = 5) -> list[d
 
 def test_a_restarted_site_resumes_the_page_mid_build(workers, site, cookie):
     learner = Learner(site, cookie).open()
-    attempt = learner.submit("try", "push-private-registry", SLOW_BUILD)
+    attempt = learner.submit("try", "push-private-registry", slow_build(3))
     learner.until(is_building)
     site.stop()
     site.start()
@@ -46,7 +43,7 @@ def test_a_restarted_site_resumes_the_page_mid_build(workers, site, cookie):
 
 def test_learners_streaming_through_a_redis_restart_get_every_event_once(workers, site, cookie):
     learner = Learner(site, cookie).open()
-    attempt = learner.submit("try", "push-private-registry", SLOW_BUILD)
+    attempt = learner.submit("try", "push-private-registry", slow_build(3))
     learner.until(is_building)
     subprocess.run([str(PROJECT / "scripts" / "services"), "restart", "redis"], check=True, capture_output=True,
                    timeout=60)

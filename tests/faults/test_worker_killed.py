@@ -13,6 +13,7 @@ from tests.faults.cluster import (
     assert_one_result,
     eventually,
     no_sandbox_containers,
+    slow_build,
     stored_stream,
     until_logged,
     wait_until_ended,
@@ -20,15 +21,14 @@ from tests.faults.cluster import (
 
 pytestmark = [pytest.mark.faults, pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
-SLOW_BUILD = {"Dockerfile": 'FROM layerlab/busybox\nRUN echo building && sleep 4\nCMD ["echo", "ran"]\n'}
 SLOW_RUN = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["sh", "-c", "echo running; sleep 3; echo ran"]\n'}
 
 
-@pytest.mark.parametrize(("files", "marker"), [(SLOW_BUILD, "building"), (SLOW_RUN, "running")],
+@pytest.mark.parametrize(("files", "marker"), [(lambda: slow_build(4), "building"), (lambda: SLOW_RUN, "running")],
                          ids=["mid-build", "mid-run"])
 def test_a_killed_workers_attempt_is_finished_by_the_other_one(workers, engines, files, marker):
     attempt = jobs.submit(User.objects.create_user("ada"), Exercise.objects.get(slug="push-private-registry"),
-                          "try", files)
+                          "try", files())
     until_logged(attempt, marker)
     running_on = Attempt.objects.get(id=attempt.id).worker
     victim = next(worker for worker in workers if worker.name == running_on)
@@ -45,7 +45,7 @@ def test_a_killed_workers_attempt_is_finished_by_the_other_one(workers, engines,
 
 def test_a_worker_presumed_dead_that_comes_back_records_nothing(workers, engines):
     attempt = jobs.submit(User.objects.create_user("ada"), Exercise.objects.get(slug="push-private-registry"),
-                          "try", SLOW_BUILD)
+                          "try", slow_build(4))
     until_logged(attempt, "building")
     running_on = Attempt.objects.get(id=attempt.id).worker
     victim = next(worker for worker in workers if worker.name == running_on)

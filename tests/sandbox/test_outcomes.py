@@ -14,6 +14,7 @@ DETAILS = {
     OutcomeKind.OUTPUT_TRUNCATED: {"limit_kb": 256, "limit_lines": 5000, "kept_lines": 4999, "kept_kb": 12},
     OutcomeKind.DISK_LIMIT: {"limit_mb": 1024},
     OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
+    OutcomeKind.DISK_FULL: {},
     OutcomeKind.ENGINE_UNAVAILABLE: {},
     OutcomeKind.DISK_FULL: {},
     OutcomeKind.CANCELLED: {},
