@@ -16,7 +16,6 @@ DETAILS = {
     OutcomeKind.FILE_SIZE_LIMIT: {"limit_mb": 512},
     OutcomeKind.DISK_FULL: {},
     OutcomeKind.ENGINE_UNAVAILABLE: {},
-    OutcomeKind.DISK_FULL: {},
     OutcomeKind.CANCELLED: {},
     OutcomeKind.NOT_PUBLISHED: {"reference": "127.0.0.1:5000/alice/hello:1.0"},
     OutcomeKind.REGISTRY_DENIED: {"reference": "127.0.0.1:5000/bob/hello:1.0", "reason": "denied: no."},
