@@ -243,11 +243,36 @@ class FormCheck(Check):
         name = self.field.upper()
         if not argv:
             return failed(_("There is no {name}; expected one in {form} form."), name=name, form=self.form)
+        if inherited_from_base(facts, self.field):
+            return failed(_("There is no {name} of your own: {argv} is the base image's; write one in {form} "
+                            "form."), name=name, argv=shown(argv), form=self.form)
         found = "shell" if is_shell_form(argv) else "exec"
         if found == self.form:
             return ok(_("{name} is in {found} form: {argv}."), name=name, found=found, argv=shown(argv))
         return failed(_("{name} is in {found} form: {argv}; expected {form} form."), name=name, found=found,
                       argv=shown(argv), form=self.form)
+
+
+def inherited_from_base(facts: Facts, field: str) -> bool:
+    """The image's `field` is the base image's, left as it was: no instruction of the final stage (or of the
+    stages it is built on) sets it. A learner's own value may equal the base's, so the Dockerfile decides."""
+    attribute = CONFIG_FIELDS[field]
+    if facts.base is None or facts.dockerfile is None:
+        return False
+    if getattr(facts.base, attribute) != getattr(facts.image, attribute):
+        return False
+    keyword = field.upper()
+    return not any(instruction.keyword == keyword for stage in final_stage_chain(facts.dockerfile)
+                   for instruction in stage.instructions)
+
+
+def final_stage_chain(dockerfile: Dockerfile) -> list:
+    """The final stage and the stages it is built FROM, in turn: the ones whose settings the image keeps."""
+    stages = {stage.name.lower(): stage for stage in dockerfile.stages if stage.name}
+    chain = [dockerfile.stages[-1]] if dockerfile.stages else []
+    while chain and chain[-1].base.lower() in stages and stages[chain[-1].base.lower()] not in chain:
+        chain.append(stages[chain[-1].base.lower()])
+    return chain
 
 
 @dataclass

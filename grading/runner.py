@@ -18,7 +18,7 @@ from engine.engine import Engine, EngineUnavailable, progress, start_advice
 from engine.facts import Advice, BuildResult, Phase, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
-from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed
+from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed, final_stage_chain
 from grading.lint import lint_dockerfile
 
 CHECKING = Phase("check")  # between the engine's work: inspecting the image, measuring a stop, judging the checks
@@ -256,10 +256,7 @@ class _Session:
             raise RegistryUnavailable(str(error)) from error
 
     def _final_base(self, dockerfile: Dockerfile):
-        stages = {stage.name: stage for stage in dockerfile.stages if stage.name}
-        base = dockerfile.stages[-1].base
-        while base.lower() in stages:
-            base = stages[base.lower()].base
+        base = final_stage_chain(dockerfile)[-1].base
         return None if base == "scratch" else self.engine.inspect(base)
 
     def _gather_needs(self, facts: Facts, image: str, needs: list[Need]):

@@ -221,6 +221,23 @@ def test_a_form_check_detects_a_shell_form_cmd():
          zh='CMD 是 shell 形式：["/bin/sh", "-c", "python3 app.py"]；期望 exec 形式。')
 
 
+def test_a_form_check_fails_a_cmd_inherited_from_the_base_image():
+    # The starter writes no CMD: the image keeps the base's, which is in exec form but not the learner's.
+    inherited = facts(image=image(cmd=["sh"]), dockerfile=parse("FROM layerlab/python\nWORKDIR /app\n"))
+    verdict = check(type="form", field="Cmd", form="exec").judge(inherited)
+    assert not verdict.passed
+    says(verdict, en='There is no CMD of your own: ["sh"] is the base image\'s; write one in exec form.',
+         zh='你没有写自己的 CMD：["sh"] 来自基础镜像；请写一个 exec 形式的 CMD。')
+
+
+def test_a_form_check_passes_a_cmd_of_ones_own_equal_to_the_base_images():
+    own = facts(image=image(cmd=["sh"]), dockerfile=parse('FROM layerlab/python AS app\nFROM app\nCMD ["sh"]\n'))
+    assert check(type="form", field="Cmd", form="exec").judge(own).passed
+    in_an_earlier_stage = facts(image=image(cmd=["sh"]),
+                                dockerfile=parse('FROM layerlab/python AS app\nCMD ["sh"]\nFROM app\n'))
+    assert check(type="form", field="Cmd", form="exec").judge(in_an_earlier_stage).passed
+
+
 def test_a_form_check_counts_sh_dash_c_as_shell_form():
     verdict = check(type="form", field="Cmd", form="shell").judge(facts(image=image(cmd=["sh", "-c", "echo hi"])))
     assert verdict.passed
