@@ -52,3 +52,16 @@ def test_a_reload_during_the_build_keeps_the_log_going(page):
     expect(page.locator("#output")).to_contain_text("before-the-pause", timeout=30_000)
     expect(page.locator("#output")).to_contain_text("after-the-pause", timeout=60_000)
     expect(page.locator("#result")).to_be_visible(timeout=60_000)
+
+
+def test_the_badge_follows_a_failed_submit_and_a_return_visit_shows_the_last_result(page):
+    expect(page.locator("#exercise-status")).to_have_text("Not started")
+    replace_dockerfile(page, "FROM layerlab/python\nCMD python3 app.py\n")
+    page.click("#action-submit")
+    expect(page.locator("#result")).to_contain_text("Not passed yet", timeout=60_000)
+    expect(page.locator("#exercise-status")).to_have_text("1 attempt", timeout=10_000)
+    expect(page.locator("#output-source")).to_contain_text("Attempt #1")
+    page.reload()
+    expect(page.locator("#result")).to_contain_text("Not passed yet", timeout=10_000)
+    expect(page.locator("#attempt-status")).to_contain_text("Attempt #1")
+    expect(page.locator("#history-list")).to_contain_text("#1")
