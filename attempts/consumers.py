@@ -16,7 +16,7 @@ from grading.lint import lint_submission
 
 MAX_FRAME = 256 * 1024
 MAX_ID = 2**63 - 1  # the database's integers (ids, seq numbers) are signed 64-bit
-UNAUTHENTICATED = 4401
+UNAUTHENTICATED = 4401  # closed before it is accepted: the handshake is answered HTTP 403 (docs/protocol.md)
 
 
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
@@ -86,8 +86,9 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self._subscribe(attempt, after)
 
     async def _subscribe(self, attempt: Attempt, after: int) -> None:
-        # Join first, replay second: an event stored meanwhile arrives twice and is dropped by its seq.
-        self.last_seq[attempt.id] = after
+        # Join first, replay second: an event stored meanwhile arrives twice and is dropped by its seq. A socket
+        # that follows the attempt already gets nothing twice: it replays only what it has not sent yet.
+        self.last_seq[attempt.id] = max(after, self.last_seq.get(attempt.id, 0))
         await self.channel_layer.group_add(attempt.group, self.channel_name)
         for event in await database_sync_to_async(jobs.events_after)(attempt, after):
             await self._forward(event)

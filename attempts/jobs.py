@@ -583,7 +583,10 @@ class WorkerPool:
             self.wake.wait(IDLE_POLL)
             self.wake.clear()
             return
-        announce_queue()  # the attempts behind it move up
+        try:
+            announce_queue()  # the attempts behind it move up
+        except DatabaseError as error:  # they are told at the next change; this attempt runs all the same
+            log.warning("worker: the queue's positions could not be told: %s", error)
         cancelled = self.cancels.setdefault(attempt.id, threading.Event())
         self.leases[attempt.id] = Lease.of(attempt)
         try:

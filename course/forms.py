@@ -9,6 +9,7 @@ from registry.references import MAX_NAMESPACE_LENGTH, RESERVED_NAMESPACES, can_n
 
 USERNAME_RULE = _("Lower-case letters and digits, with . _ or - between them, at most %(length)s characters. It also "
                   "names your images in the course registry (for example ada or ada-lovelace).")
+NOT_A_NAMESPACE = _("This user name does not follow the rule below.")
 RESERVED_NAME = _("%(name)s is kept for the course registry itself, so that nobody's images pass for official "
                   "ones. Please choose another name.")
 
@@ -26,7 +27,7 @@ class SignUpForm(UserCreationForm):
         if username in RESERVED_NAMESPACES:
             raise ValidationError(RESERVED_NAME, code="reserved", params={"name": username})
         if not can_name_namespace(username):
-            raise ValidationError(USERNAME_RULE, code="namespace", params={"length": MAX_NAMESPACE_LENGTH})
+            raise ValidationError(NOT_A_NAMESPACE, code="namespace")
         return super().clean_username()  # None, with the error added, when the name is taken in any case
 
     def create_user(self) -> User | None:

@@ -22,6 +22,7 @@ from engine.limits import EDITOR_LIMITS
 from engine.outcomes import content_language
 from engine.references import MAX_NAME_LENGTH, RELATIVE_REPOSITORY, TAG
 from engine.status import engine_status
+from grading.spec import grading_spec
 from registry.publishing import MAX_TAGS
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
@@ -136,6 +137,8 @@ def _publish_data(request: HttpRequest, exercise: Exercise) -> dict:
     published = image_name(exercise.definition["published"]) if exercise.definition.get("published") else None
     repository, tag = published or (exercise.slug, "latest")
     return {
+        # Only exercises graded from the course registry are about publishing; the others offer no panel.
+        "enabled": grading_spec(exercise.slug, exercise.definition).uses_registry,
         "registry": settings.REGISTRY_HOST,
         "username": request.user.get_username(),
         "repository": repository,

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 CONTEXT_MTIME = 1_600_000_000  # a fixed time in the context tar, so identical files always hit the build cache
 STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
-STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+# A step's image; after `FROM scratch` there is none, and the builder prints the arrow alone.
+STEP_IMAGE = re.compile(r"^ ---> ?([0-9a-f]{12,64})?\s*$")
 USING_CACHE = " ---> Using cache"
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 BUILDER_CHATTER = re.compile(r"^(Removing intermediate container |Successfully built |Successfully tagged )")
@@ -220,7 +221,8 @@ class _BuildSession:
         elif plain == USING_CACHE:
             self.cached = True
         elif match := STEP_IMAGE.match(plain):
-            self.step_images[self.step] = match[1]
+            if match[1]:
+                self.step_images[self.step] = match[1]
             self.watch.container = None
             yield from self._finish_step()
         elif not BUILDER_CHATTER.match(plain) and self._visible():

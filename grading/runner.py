@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import requests
@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from engine.dockerfile import Dockerfile, parse
 from engine.engine import Engine, EngineUnavailable, progress, start_advice
-from engine.facts import Advice, BuildResult, Phase, RepositoryFacts, TransferResult
+from engine.facts import Advice, BuildResult, LayerListing, Phase, RepositoryFacts, TransferResult
 from engine.limits import SandboxLimits
 from engine.outcomes import INFRASTRUCTURE_FAILURES, Outcome, OutcomeKind
 from grading.checks import BuildSucceeds, Check, Facts, HadolintCheck, Need, Verdict, failed, final_stage_chain
 from grading.lint import lint_dockerfile
 
+LAYER_MAKERS = {"RUN", "COPY", "ADD"}  # the instructions that add a filesystem layer (the rest change the config)
 CHECKING = Phase("check")  # between the engine's work: inspecting the image, measuring a stop, judging the checks
 NOT_CHECKED = _("Not checked: the image did not build.")
 NOT_PULLED = _("Not checked: the image could not be pulled from the course registry.")
@@ -166,9 +167,9 @@ def grade_stream(
         session.clean_up()
 
 
-def _result(check: Check, verdict: Verdict, failed_attempts: int) -> CheckResult:
+def _result(check: Check, verdict: Verdict, failed_attempts: int, hinted: bool = True) -> CheckResult:
     hint = None
-    if not verdict.passed and check.hint and failed_attempts >= check.hint["after"]:
+    if hinted and not verdict.passed and check.hint and failed_attempts >= check.hint["after"]:
         hint = {"en": check.hint["en"], "zh-hans": check.hint["zh-hans"]}
     points = check.points if verdict.passed else 0
     return CheckResult(check.id, verdict.passed, points, check.points, check.required, verdict.message, hint)
@@ -177,10 +178,9 @@ def _result(check: Check, verdict: Verdict, failed_attempts: int) -> CheckResult
 def _unbuilt(check: Check, facts: Facts, failed_attempts: int, spec: GradingSpec) -> CheckResult:
     # BuildSucceeds is the one check that can judge a failed build.
     if isinstance(check, BuildSucceeds):
-        verdict = check.judge(facts)
-    else:
-        verdict = failed(NOT_PULLED if spec.published else NOT_CHECKED)
-    return _result(check, verdict, failed_attempts)
+        return _result(check, check.judge(facts), failed_attempts)
+    # Not checked is not failed: a hint about what the check looks for would send the learner after the wrong thing.
+    return _result(check, failed(NOT_PULLED if spec.published else NOT_CHECKED), failed_attempts, hinted=False)
 
 
 class _Session:
@@ -264,7 +264,7 @@ class _Session:
         if paths:
             facts.paths = self.engine.read_paths(image, paths)
         if any(need.kind == "layers" for need in needs):
-            facts.layers = self.engine.layer_listing(image)
+            facts.layers = named_as_written(self.engine.layer_listing(image), facts.dockerfile)
         for need in _unique(needs, "run"):
             facts.runs[need.key] = yield from self._run(image, need.detail)
         for need in _unique(needs, "stop"):
@@ -364,6 +364,20 @@ def _advice_once(events: Iterator[Any]) -> Iterator[Any]:
                 continue
             said.add(event.message["en"])
         yield event
+
+
+def named_as_written(layers: list[LayerListing], dockerfile: Dockerfile | None) -> list[LayerListing]:
+    """The layers, those of the final stage called by the instruction that made each as the learner wrote it:
+    Docker's history names a copied folder by its content hash (`COPY dir:716e… in /app`), which means nothing to
+    whoever reads a check's message. The final stage's RUN, COPY and ADD made its last layers, one each, in order."""
+    makers = [instruction for instruction in (dockerfile.stages[-1].instructions if dockerfile and dockerfile.stages
+                                              else ()) if instruction.keyword.upper() in LAYER_MAKERS]
+    if not makers or len(makers) > len(layers):
+        return layers
+    ours = layers[-len(makers):]
+    return layers[:-len(makers)] + [replace(layer, created_by=instruction.text or
+                                            f"{instruction.keyword.upper()} {instruction.value}")
+                                    for layer, instruction in zip(ours, makers, strict=True)]
 
 
 def _parsed(files: Mapping[str, bytes]) -> Dockerfile | None:

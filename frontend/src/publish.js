@@ -1,5 +1,5 @@
-// The Publish panel: which attempt it publishes, the repository and tags (checked against the server's grammar
-// as the learner types, once a publish was refused), and what became of the publish.
+// The Publish panel, on exercises graded from the course registry: which attempt it publishes, the repository and
+// tags (checked against the server's grammar as the learner types), and what became of the publish.
 import { $, el } from "./dom.js";
 import { kindLabel } from "./format.js";
 import { endedWell } from "./outcomes.js";
@@ -17,9 +17,8 @@ export function createPublish(app) {
   const { t, localize } = app.i18n;
   const destination = app.data.publish;
   const rules = compilePublishRules(app.data.rules.publish);
-  // source: the try or submit whose files a publish builds; awaiting: a publish was sent and has no answer yet;
-  // checking: a publish was refused for a mistake, so the message follows the typing until the mistake is gone.
-  const publishing = { source: null, awaiting: false, checking: false };
+  // source: the try or submit whose files a publish builds; awaiting: a publish was sent and has no answer yet.
+  const publishing = { source: null, awaiting: false };
 
   function target() {
     return publishTarget($(FIELDS.repository).value, $(FIELDS.tags).value);
@@ -30,10 +29,14 @@ export function createPublish(app) {
     return problem && { field: FIELDS[problem.field], text: t(problem.key, problem.params) };
   }
 
+  // Only names the registry would accept are previewed; while the typing breaks the grammar, the problem is said.
   function renderPreview() {
-    const { repository, tags } = target();
-    const names = tags.length ? tags : [""];
-    $("publish-preview").replaceChildren(...names.map((tag) => el("li", {}, el("code", { text: referenceFor(destination, repository, tag) }))));
+    const value = target();
+    const problem = problemOf(value);
+    showProblem(problem);
+    $("publish-preview-label").hidden = Boolean(problem);
+    $("publish-preview").replaceChildren(...(problem ? [] : value.tags.map((tag) => el("li", {},
+      el("code", { text: referenceFor(destination, value.repository, tag) })))));
   }
 
   function showProblem(problem) {
@@ -44,17 +47,11 @@ export function createPublish(app) {
     }
   }
 
-  function onInput() {
-    renderPreview();
-    if (publishing.checking) showProblem(problemOf(target()));
-  }
-
   function publishNow(event) {
     event.preventDefault();
     if (!publishing.source || $("publish-button").disabled) return;
     const value = target();
     const problem = problemOf(value);
-    publishing.checking = true;
     showProblem(problem);
     if (problem) {
       $(problem.field).focus();
@@ -74,6 +71,7 @@ export function createPublish(app) {
   }
 
   function setSource(id, kind, number) {
+    if (!destination.enabled) return;
     const changed = !publishing.source || publishing.source.id !== id;
     publishing.source = { id, kind };
     const shown = number || app.history.numberOfId(id);
@@ -153,7 +151,7 @@ export function createPublish(app) {
   $(FIELDS.repository).value = destination.repository || "";
   $(FIELDS.tags).value = destination.tags || "latest";
   $("publish-form").addEventListener("submit", publishNow);
-  for (const id of Object.values(FIELDS)) $(id).addEventListener("input", onInput);
+  for (const id of Object.values(FIELDS)) $(id).addEventListener("input", renderPreview);
   renderPreview();
 
   return {

@@ -1,4 +1,4 @@
-// Light and dark looks for the editor and the terminal, chosen by the reader's prefers-color-scheme.
+// Light and dark looks for the editor and the terminal, following the page's theme (static/theme.js).
 // Colours are close to the site's own (static/layerlab.css) so the widgets sit naturally on the page.
 import { EditorView } from "@codemirror/view";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
@@ -73,17 +73,17 @@ export const terminalThemes = {
   },
 };
 
-const darkQuery = typeof window !== "undefined" && window.matchMedia
-  ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+// The page's theme is `data-theme` on <html>, which static/theme.js sets (the reader's choice, else the system's).
+const root = typeof document !== "undefined" ? document.documentElement : null;
 
 export function currentScheme() {
-  return darkQuery && darkQuery.matches ? "dark" : "light";
+  return root && root.dataset.theme === "dark" ? "dark" : "light";
 }
 
-// Calls `listener(scheme)` whenever the reader's colour scheme changes; returns a function that stops it.
+// Calls `listener(scheme)` whenever the page's theme changes; returns a function that stops it.
 export function onSchemeChange(listener) {
-  if (!darkQuery) return () => {};
-  const handler = () => listener(currentScheme());
-  darkQuery.addEventListener("change", handler);
-  return () => darkQuery.removeEventListener("change", handler);
+  if (!root || typeof MutationObserver !== "function") return () => {};
+  const observer = new MutationObserver(() => listener(currentScheme()));
+  observer.observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+  return () => observer.disconnect();
 }

@@ -6,8 +6,10 @@ from tests.servers import site_on_test_database
 
 
 @pytest.fixture
-def server(real_engine, course):
-    """The product as it runs for real: Daphne with its embedded workers, on the test database; ada can log in."""
+def server(request, real_engine, course):
+    """The product as it runs for real: Daphne with its embedded workers (two, unless the test asks for another
+    number with indirect parametrization), on the test database; ada can log in."""
     User.objects.create_user("ada", password="correct horse battery")
-    with site_on_test_database(SANDBOX_EMBEDDED_WORKERS="true", SANDBOX_WORKERS="2") as url:
+    workers = getattr(request, "param", 2)
+    with site_on_test_database(SANDBOX_EMBEDDED_WORKERS="true", SANDBOX_WORKERS=str(workers)) as url:
         yield url

@@ -1,5 +1,6 @@
 """In Debian's Chromium at 360 × 800, a small phone: no lesson and no exercise page, in English or in Chinese, is
-wider than the screen (tables and code scroll inside their box, long words break, diagrams scale)."""
+wider than the screen (tables and code scroll inside their box, long words break, diagrams scale); the theme the
+reader switches to stays for the next pages."""
 import pytest
 from django.contrib.auth.models import User
 
@@ -40,3 +41,17 @@ def test_no_page_is_wider_than_a_phone(server, locale, lang):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"phone-{lang}.png"))
     assert not too_wide, f"pages wider than {PHONE[0]} px: {too_wide}"
+
+
+def test_the_theme_switch_is_remembered_across_pages(server):
+    with logged_in_page(server, "ada", "correct horse battery", "/", viewport=PHONE, locale="zh-CN") as page:
+        theme = page.evaluate("document.documentElement.dataset.theme")
+        other = "light" if theme == "dark" else "dark"
+        page.click("#theme-switch")
+        assert page.evaluate("document.documentElement.dataset.theme") == other
+        page.goto(f"{server}/exercises/first-dockerfile/")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == other
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == ("rgb(15, 20, 25)" if other == "dark" else "rgb(255, 255, 255)")
+        assert page.locator("#theme-switch").text_content() == ("浅色主题" if other == "dark" else "深色主题")

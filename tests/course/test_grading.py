@@ -208,3 +208,20 @@ def test_grading_leaves_no_attempt_image_or_container_behind_only_cache(real_eng
     assert not real_engine.api.containers(all=True, filters={"label": LABEL_ROLE})
     real_engine.prune_cache(0, leftovers_older_than=0)
     assert {image["Id"] for image in real_engine.api.images(all=True)} <= before
+
+
+def test_checks_not_checked_give_no_hint_however_often_it_failed(real_engine):
+    failing = {"Dockerfile": b"FROM layerlab/python\nRUN exit 4\n"}
+    report = grade(real_engine, exercise("first-dockerfile").spec, failing, failed_attempts=9)
+    not_checked = [check for check in report.checks if check.message["en"].startswith("Not checked")]
+    assert not_checked and all(check.hint is None for check in not_checked)
+    assert report.checks[0].hint is not None  # the build's own check judged the build, and may help
+
+
+def test_a_layer_is_named_by_the_instruction_written_not_by_dockers_content_hash(real_engine):
+    files = {"Dockerfile": b"FROM layerlab/busybox\nCOPY scratch/ /app/\nRUN rm /app/work.tmp\nCMD [\"true\"]\n",
+             "scratch/work.tmp": b"x" * 4096}
+    report = grade(real_engine, exercise("union-fs-whiteout").spec, files)
+    kept = next(check for check in report.checks if check.id == "no-layer-keeps-it")
+    assert not kept.passed
+    assert "COPY scratch/ /app/" in kept.message["en"] and "dir:" not in kept.message["en"], kept.message

@@ -57,9 +57,14 @@ def test_a_learner_publishes_from_the_page_and_passes(browser_page, stack):
     expect(page.locator("#publish-preview")).to_have_text(f"{stack['registry']}/pubby/hello:1.0")
     expect(page.locator("#publish-button")).to_be_enabled()
 
-    # A tag Docker would refuse is caught here, and nothing goes to the server.
+    # A name Docker would refuse is said as it is typed, never previewed, and nothing goes to the server.
+    page.fill("#publish-repository", "Hello World")
+    expect(page.locator("#publish-error")).to_contain_text("lower-case")
+    expect(page.locator("#publish-preview li")).to_have_count(0)
+    page.fill("#publish-repository", "hello")
     page.fill("#publish-tags", "-bad")
-    expect(page.locator("#publish-preview")).to_have_text(f"{stack['registry']}/pubby/hello:-bad")
+    expect(page.locator("#publish-error")).to_contain_text("“-bad” is not a valid tag")
+    expect(page.locator("#publish-preview li")).to_have_count(0)
     page.click("#publish-button")
     expect(page.locator("#publish-error")).to_contain_text("“-bad” is not a valid tag")
     expect(page.locator("#publish-tags")).to_have_attribute("aria-invalid", "true")

@@ -119,3 +119,10 @@ def test_builder_colours_stay_in_lines_but_not_in_the_transcript(engine):
     assert coloured and coloured[0] != "to-stderr"  # the builder marks stderr in red
     assert "to-stderr\n" in result.log and "\x1b" not in result.log
     assert not any("Removing intermediate" in e.text for e in events if isinstance(e, LogLine))
+
+
+def test_from_scratch_leaves_no_bare_arrow_in_the_log(engine):
+    events, result = engine.build({"Dockerfile": b"FROM scratch\nCOPY note.txt /note.txt\n", "note.txt": b"hi\n"})
+    assert result.outcome.ok, result.outcome.message()
+    assert [e for e in events if isinstance(e, LogLine) and e.text.strip() == "--->"] == []
+    assert [e.number for e in events if isinstance(e, StepFinished)] == [1, 2]

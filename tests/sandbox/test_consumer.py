@@ -9,14 +9,14 @@ from channels.testing import WebsocketCommunicator
 from attempts.models import Attempt
 from engine.engine import Engine
 from layerlab.routing import websocket_application
+from tests.sandbox.examples import ECHO_AT_RUN_TIME
 from tests.sockets import ORIGIN, connect, frames_until, in_a_thread, running_workers, session_cookie, start_workers
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
 # An exercise graded from a build (push-private-registry, used for tries, is graded from the registry).
 GRADED = "run-vs-cmd"
-SOLUTION = {"Dockerfile": 'FROM layerlab/busybox\nWORKDIR /app\nRUN echo "built at build time" > build-info.txt\n'
-                          'CMD ["echo", "Hello at run time"]\n'}
+SOLUTION = ECHO_AT_RUN_TIME
 SLOW = {"Dockerfile": "FROM layerlab/busybox\nRUN echo started && sleep 30\n"}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from attempts.heartbeat import HEARTBEAT_SECONDS, AttemptClock
 from engine.facts import Phase
-from tests.sockets import connect, frames_until, running_workers
+from tests.sockets import connect, frames_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine]
 
@@ -12,14 +12,9 @@ SILENT_STEP = {"Dockerfile": f"FROM layerlab/busybox\nRUN sleep {HEARTBEAT_SECON
 SILENT_RUN = {"Dockerfile": 'FROM layerlab/busybox\nCMD ["sleep", "60"]\n'}
 
 
-@pytest.fixture
-def workers(real_engine, course):
-    with running_workers(real_engine, size=1) as pool:
-        yield pool
-
 
 @pytest.mark.asyncio
-async def test_a_silent_build_step_sends_heartbeats_against_the_build_limit(workers, real_engine):
+async def test_a_silent_build_step_sends_heartbeats_against_the_build_limit(one_worker, real_engine):
     communicator = await connect()
     await communicator.send_json_to({"type": "try", "exercise": "push-private-registry", "files": SILENT_STEP})
     frames = await frames_until(communicator, "result")
@@ -34,7 +29,7 @@ async def test_a_silent_build_step_sends_heartbeats_against_the_build_limit(work
 
 
 @pytest.mark.asyncio
-async def test_a_silent_container_runs_against_its_limit_until_it_is_stopped(workers, real_engine):
+async def test_a_silent_container_runs_against_its_limit_until_it_is_stopped(one_worker, real_engine):
     communicator = await connect()
     await communicator.send_json_to({"type": "try", "exercise": "push-private-registry", "files": SILENT_RUN})
     frames = await frames_until(communicator, "result")
