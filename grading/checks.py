@@ -367,10 +367,19 @@ class NoLayerFileCheck(Check):
         if not offenders:
             return ok(_("No layer you added carries such a file."))
         layer, entry = offenders[0]
-        step = layer.created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ")
-        return failed(_("/{path} ({size:.1f} MB) is stored in the layer made by {step}; deleting it in a later step "
-                        "does not remove it from that layer."), path=entry.path, size=entry.size / MB,
-                      step=_clip(step, 80))
+        step = _clip(layer.created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN "), 80)
+        if self._deleted_after(facts.learner_layers(), layer, entry.path):
+            return failed(_("/{path} ({size:.1f} MB) is stored in the layer made by {step}; deleting it in a later "
+                            "step does not remove it from that layer."), path=entry.path, size=entry.size / MB,
+                          step=step)
+        return failed(_("/{path} ({size:.1f} MB) is stored in the layer made by {step}, and the image keeps it."),
+                      path=entry.path, size=entry.size / MB, step=step)
+
+    @staticmethod
+    def _deleted_after(layers: list, layer, path: str) -> bool:
+        """A later layer records the deletion of `path`: the file is gone from the container, not from the image."""
+        later = layers[layers.index(layer) + 1:]
+        return any(entry.whiteout and entry.path == path for other in later for entry in other.entries)
 
     def _offends(self, path: str, size: int) -> bool:
         big = self.larger_than_mb is not None and size > self.larger_than_mb * MB

@@ -446,6 +446,17 @@ def test_a_no_layer_file_check_finds_a_file_deleted_in_a_later_step():
             "在之后的步骤里删除它，并不能把它从那一层中去掉。")
 
 
+def test_a_no_layer_file_check_says_nothing_of_a_deletion_that_did_not_happen():
+    layers = layer_facts(listing("sha256:l1", DD_STEP, LayerEntry("app/work.tmp", 20 * MB)))
+    verdict = check(type="no_layer_file", patterns=["*.tmp"]).judge(layers)
+    assert not verdict.passed
+    says(verdict,
+         en="/app/work.tmp (20.0 MB) is stored in the layer made by RUN dd if=/dev/zero of=/app/work.tmp bs=1000000 "
+            "count=20, and the image keeps it.",
+         zh="/app/work.tmp（20.0 MB）保存在由 RUN dd if=/dev/zero of=/app/work.tmp bs=1000000 count=20 生成的层中，"
+            "镜像一直带着它。")
+
+
 def test_a_no_layer_file_check_ignores_whiteouts_and_the_base_layers():
     deletion = LayerEntry("etc/old.tmp", 0, whiteout=True)
     layers = layer_facts(listing("sha256:l1", "/bin/sh -c rm /etc/old.tmp", deletion))
