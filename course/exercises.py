@@ -70,6 +70,8 @@ class Exercise:
     cheats: dict[str, Variant] = field(default_factory=dict)  # each must not pass
     solutions: dict[str, Variant] = field(default_factory=dict)  # other correct solutions: each must pass
     starter_executable: frozenset[str] = frozenset()
+    # The starter in the other course languages, whole: the same files, with their comments translated.
+    translated_starters: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     @property
     def spec(self) -> GradingSpec:
@@ -92,12 +94,36 @@ def load_exercise(folder: Path) -> Exercise:
     wrong = _wrong_variants(folder, definition, solution_steps, problem)
     cheats = _plain_variants(folder, "cheats", definition, solution_steps, problem)
     solutions = _plain_variants(folder, "solutions", {}, solution_steps, problem)
+    translated_starters = _translated_starters(folder, trees["starter"], problem)
     if problems:
         raise ExerciseInvalid(problems)
     solution = Variant(trees["solution"], solution_steps,
                        executable=executable_files(folder / "solution", trees["solution"]))
     return Exercise(folder.name, folder, definition, trees["starter"], solution, wrong, cheats, solutions,
-                    starter_executable=executable_files(folder / "starter", trees["starter"]))
+                    starter_executable=executable_files(folder / "starter", trees["starter"]),
+                    translated_starters=translated_starters)
+
+
+def _translated_starters(folder: Path, starter: dict[str, bytes], problem) -> dict[str, dict[str, bytes]]:
+    """`starter.<language>/` holds the starter files whose comments read differently in that language (the others
+    are the starter's own); a file there that the starter does not have would make the exercise differ by
+    language, so it is refused."""
+    translated = {}
+    for language in LANGUAGES[1:]:
+        own_folder = folder / f"starter.{language}"
+        if not own_folder.is_dir():
+            continue
+        try:
+            own = read_context_directory(own_folder)
+        except SubmissionRejected as error:
+            problem(f"starter.{language}", error.message("en"))
+            continue
+        if extra := sorted(set(own) - set(starter)):
+            problem(f"starter.{language}", f"starter.{language}/ may only translate the starter's files, not add "
+                    f"{', '.join(extra)}")
+            continue
+        translated[language] = {**starter, **own}
+    return translated
 
 
 def _read(path: Path, problem) -> dict | None:
@@ -264,9 +290,9 @@ def _variant(folder: Path, kind: str, name: str, problem) -> tuple[dict[str, byt
     return {**solution, **own}, executable
 
 
-def starter_text(exercise: Exercise) -> dict[str, str]:
-    """The starter files as text, for the editor."""
-    return {path: data.decode("utf-8", errors="replace") for path, data in exercise.starter.items()}
+def starter_text(files: dict[str, bytes]) -> dict[str, str]:
+    """Starter files as text, for the editor."""
+    return {path: data.decode("utf-8", errors="replace") for path, data in files.items()}
 
 
 def find_exercise_folder(root: Path, slug: str) -> Path:

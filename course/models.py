@@ -80,6 +80,8 @@ class Exercise(Localized):
     instructions = models.JSONField(default=dict)  # {"en": html, "zh-hans": html}, rendered and sanitised
     starter = models.JSONField(default=dict)  # relative path -> text: what the editor starts from
     starter_executable = models.JSONField(default=list, blank=True)  # the starter files that are executable
+    # {"zh-hans": {path: text}}: the starter with its comments in another language (starter.<language>/)
+    translated_starters = models.JSONField(default=dict, blank=True)
     definition = models.JSONField(default=dict)  # exercise.yaml as validated: bases, limits, checks
 
     objects = ExerciseQuerySet.as_manager()
@@ -95,3 +97,7 @@ class Exercise(Localized):
 
     def localized_instructions(self) -> str:
         return in_language(self.instructions)
+
+    def localized_starter(self) -> dict[str, str]:
+        """The starter files, their comments in the active language where the exercise translates them."""
+        return self.translated_starters.get(active_language()) or self.starter

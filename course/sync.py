@@ -89,7 +89,9 @@ def _store_lesson(source: LessonSource, pages: dict[tuple[str, str], RenderedPag
                 "summary": definition["summary"],
                 "instructions": {language: render_markdown(definition["instructions"][language], links)[0]
                                  for language in LANGUAGES},
-                "starter": starter_text(exercise),
+                "starter": starter_text(exercise.starter),
+                "translated_starters": {language: starter_text(files)
+                                        for language, files in exercise.translated_starters.items()},
                 "starter_executable": sorted(exercise.starter_executable),
                 "definition": definition,
             },

@@ -26,7 +26,8 @@ NO_CHEATS = ("no cheats/<name>/ folder: write at least one submission that fakes
 @dataclass(frozen=True)
 class VariantResult:
     exercise: str
-    variant: str  # "solution", "starter", "wrong/<name>", "cheats/<name>", "solutions/<name>" or "cheats"
+    # "solution", "starter", "starter.<language>", "wrong/<name>", "cheats/<name>", "solutions/<name>" or "cheats"
+    variant: str
     ok: bool
     problem: str  # what is wrong; for a variant that behaves, what is worth knowing (which checks caught a cheat)
     seconds: float
@@ -42,6 +43,9 @@ def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]
         _judge(engine, exercise, "starter", Variant(exercise.starter, executable=exercise.starter_executable),
                _starter_problem),
     ]
+    for language, files in exercise.translated_starters.items():  # the same starter, in other words
+        results.append(_judge(engine, exercise, f"starter.{language}",
+                              Variant(files, executable=exercise.starter_executable), _starter_problem))
     for name, variant in exercise.wrong.items():
         results.append(_judge(engine, exercise, f"wrong/{name}", variant,
                               lambda report, expected=variant.fails: _wrong_problem(report, expected)))

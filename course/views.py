@@ -76,12 +76,13 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     progress = progress_for(request.user, [exercise])[exercise.id]
     draft = Draft.objects.filter(user=request.user, exercise=exercise).first()
     active = Attempt.objects.of(request.user).active().filter(exercise=exercise).values("id", "number").first()
+    starter = exercise.localized_starter()
     page_data = {
         "exercise": exercise.slug,
         "language": content_language(request.LANGUAGE_CODE),
-        "files": draft.files if draft else exercise.starter,
+        "files": draft.files if draft else starter,
         "executable": draft.executable if draft else exercise.starter_executable,
-        "starter": exercise.starter,
+        "starter": starter,
         "starter_executable": exercise.starter_executable,
         "rules": _page_rules(),
         "urls": {
