@@ -19,6 +19,8 @@ from grading.runner import GradeReport, grade
 from registry.publishing import Destination, publish_stream
 from registry.registry import LearnerRegistry
 
+NO_HINT = ("checks without a hint: {ids} (a hint unlocks after failed attempts: say where to look, not the "
+           "answer)")
 NO_CHEATS = ("no cheats/<name>/ folder: write at least one submission that fakes the result without doing what the "
              "exercise teaches, and make the checks refuse it")
 
@@ -26,7 +28,8 @@ NO_CHEATS = ("no cheats/<name>/ folder: write at least one submission that fakes
 @dataclass(frozen=True)
 class VariantResult:
     exercise: str
-    # "solution", "starter", "starter.<language>", "wrong/<name>", "cheats/<name>", "solutions/<name>" or "cheats"
+    # "solution", "starter", "starter.<language>", "wrong/<name>", "cheats/<name>", "solutions/<name>"; or "cheats"
+    # and "hints" for what the exercise lacks
     variant: str
     ok: bool
     problem: str  # what is wrong; for a variant that behaves, what is worth knowing (which checks caught a cheat)
@@ -49,6 +52,8 @@ def validate_exercise(engine: Engine, exercise: Exercise) -> list[VariantResult]
     for name, variant in exercise.wrong.items():
         results.append(_judge(engine, exercise, f"wrong/{name}", variant,
                               lambda report, expected=variant.fails: _wrong_problem(report, expected)))
+    if unhinted := [check.id for check in exercise.spec.checks if not check.hint]:
+        results.append(VariantResult(exercise.slug, "hints", False, NO_HINT.format(ids=", ".join(unhinted)), 0.0))
     if not exercise.cheats:
         results.append(VariantResult(exercise.slug, "cheats", False, NO_CHEATS, 0.0))
     for name, variant in exercise.cheats.items():

@@ -33,15 +33,18 @@ bases: [layerlab/busybox]
 checks:
   - id: builds
     type: build
+    hint: {en: Read the build log from its first error., zh-hans: 从第一个错误开始读构建日志。}
   - id: greets-the-world
     type: run
     stdout: "Hello, world!"
+    hint: {en: "What does CMD give the entrypoint?", zh-hans: "CMD 给入口点传了什么？"}
 """
 GREETS_ZOE = """\
   - id: greets-whoever-is-named
     type: run
     args: [Zoë]
     stdout: "Hello, Zoë!"
+    hint: {en: A name given to docker run replaces CMD., zh-hans: 传给 docker run 的名字会替换 CMD。}
 """
 
 
@@ -104,3 +107,11 @@ def test_an_exercise_without_cheats_fails_validation(real_engine, tmp_path, sett
     assert not passed
     assert "FAIL cheats " in text
     assert "no cheats/<name>/ folder" in text
+
+
+def test_a_check_without_a_hint_is_reported(real_engine, tmp_path, settings):
+    greeting_course(tmp_path, GREETING_EXERCISE + GREETS_ZOE.split("    hint:")[0])
+    text, passed = validate(settings, tmp_path)
+    assert not passed
+    assert "FAIL hints " in text
+    assert "checks without a hint: greets-whoever-is-named" in text
