@@ -32,4 +32,12 @@ def matrix_cell(learner, exercise, cell) -> SafeString:
         content = '<span class="muted">—</span>'
     late = f' <span class="late">{escape(gettext("late"))}</span>' if cell.late_attempts else ""
     return mark_safe(f'<td class="cell {cell.status}" data-learner="{int(learner.id)}" '  # noqa: S308
-                     f'data-exercise="{int(exercise.id)}">{content}{late}</td>')
+                     f'data-exercise="{int(exercise.id)}"{_cell_state(cell)}>{content}{late}</td>')
+
+
+def _cell_state(cell) -> str:
+    """The cell's numbers and due date, from which teaching-live.js redraws it as the class's news arrives."""
+    state = {"attempts": cell.attempts, "late-attempts": cell.late_attempts, "best-score": cell.best_score,
+             "max-score": cell.max_score, "passed-at": cell.passed_at and cell.passed_at.isoformat(),
+             "due-at": cell.due_at and cell.due_at.isoformat()}
+    return "".join(f' data-{name}="{value}"' for name, value in state.items() if value is not None)

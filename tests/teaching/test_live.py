@@ -1,11 +1,12 @@
 """The class socket: only the class's instructors may join, from the site's origin; as a learner of the class
-submits on the real engine, they receive the attempt's news and the learner's new cell, never the files."""
+submits on the real engine, they receive the attempt's news with what the learner's cell needs, never the files."""
 import json
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from attempts.models import Attempt
 from layerlab.routing import websocket_application
 from tests.sockets import ORIGIN, connect, frames_until, running_workers, session_cookie
 
@@ -59,7 +60,9 @@ async def test_the_instructor_sees_a_learners_submission_queue_start_and_pass(pe
     await instructor.disconnect()
     assert [item["event"] for item in news] == ["queued", "started", "result"]
     assert {item["username"] for item in news} == {"ada"} and news[-1]["passed"] is True
-    assert news[-1]["cell"]["status"] == "passed" and news[-1]["cell"]["attempts"] == 1
+    attempt = await sync_to_async(Attempt.objects.get)(id=news[-1]["attempt"])
+    assert news[-1]["graded"] is True and news[-1]["submitted_at"] == attempt.created_at.isoformat()
+    assert news[-1]["score"] == news[-1]["max_score"] and news[-1]["exercise_slug"] == "run-vs-cmd"
     assert "built at build time" not in json.dumps(news) and "files" not in news[-1]
 
 
