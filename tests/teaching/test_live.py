@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from attempts import jobs
 from attempts.models import Attempt
 from layerlab.routing import websocket_application
 from tests.sockets import ORIGIN, connect, frames_until, running_workers, session_cookie
@@ -73,3 +74,24 @@ async def test_an_attempt_of_someone_outside_the_class_sends_nothing(people, rea
         await (await submitted("outsider")).disconnect()
     assert await instructor.receive_nothing(timeout=1)
     await instructor.disconnect()
+
+
+async def test_a_regrade_is_not_news_and_a_result_says_what_its_cell_needs(people, exercises):
+    """Results stored the way a worker stores them: an instructor's regrade of ada's submission sends nothing; her
+    own graded submission sends its result, and a try's result is not graded."""
+    exercise = exercises[0]
+
+    def attempt(kind: str) -> Attempt:
+        return Attempt.objects.create(user=people.ada, exercise=exercise, kind=kind, files={},
+                                      status=Attempt.Status.FINISHED)
+
+    result = {"type": "result", "status": "finished", "passed": False, "score": 2, "max_score": 6, "outcome": {}}
+    instructor = await instructor_socket(people.classroom.id)
+    for kind in (Attempt.Kind.REGRADE, Attempt.Kind.SUBMIT, Attempt.Kind.TRY):
+        await sync_to_async(jobs.record)(await sync_to_async(attempt)(kind), result)
+    submitted, tried = await instructor.receive_json_from(timeout=5), await instructor.receive_json_from(timeout=5)
+    assert await instructor.receive_nothing(timeout=0.5)
+    await instructor.disconnect()
+    assert (submitted["kind"], submitted["graded"], submitted["score"]) == ("submit", True, 2)
+    assert (tried["kind"], tried["graded"]) == ("try", False)
+    assert submitted["username"] == "ada" and submitted["exercise_slug"] == exercise.slug
