@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -73,10 +73,15 @@ def class_statistics(classroom, exercises: list[Exercise]) -> list[ExerciseStati
 Tally = tuple[int, int, datetime, datetime | None, int | None]  # exercise, submissions, first, first pass, attempts
 
 
+def class_submissions(classroom, exercises: list[Exercise]) -> QuerySet:
+    """The graded submissions of the class's learners to `exercises`, as the database reads them."""
+    return Attempt.objects.graded().filter(user__in=class_learners(classroom).values("id"),
+                                           exercise_id__in=[exercise.id for exercise in exercises])
+
+
 def _tallies(classroom, exercises: list[Exercise]) -> Iterator[Tally]:
     """Per learner and exercise: submissions, the first one's time, the first pass's and how many it took."""
-    submissions = Attempt.objects.graded().filter(user__in=class_learners(classroom).values("id"),
-                                                  exercise_id__in=[exercise.id for exercise in exercises])
+    submissions = class_submissions(classroom, exercises)
     first_pass = (Attempt.objects.graded().filter(user_id=OuterRef("user_id"), exercise_id=OuterRef("exercise_id"),
                                                   passed=True).order_by("created_at").values("created_at")[:1])
     rows = (submissions.values("user_id", "exercise_id").order_by()
@@ -110,8 +115,8 @@ class Failure:
 def failures(classroom, exercise: Exercise) -> list[Failure]:
     """The checks that failed in the class's graded submissions of `exercise`, most failed first, each with its
     failure messages grouped and counted."""
-    attempt_ids = [s.id for s in graded_submissions(classroom, [exercise])]
-    events = AttemptEvent.objects.filter(attempt_id__in=attempt_ids, data__type="check", data__passed=False)
+    events = AttemptEvent.objects.filter(attempt__in=class_submissions(classroom, [exercise]), data__type="check",
+                                         data__passed=False)
     per_check: Counter = Counter()
     per_message: dict[str, Counter] = defaultdict(Counter)
     texts: dict[str, str] = {}
