@@ -45,7 +45,7 @@ def changed_places() -> list[tuple[Attempt, dict]]:
     """Each waiting attempt whose place differs from the last position it was told, with its `queued` event: its
     position (1 = next) and the seconds until it starts. Call inside a transaction, after `serialized()`."""
     waiting = list(Attempt.objects.filter(status=Attempt.Status.QUEUED).order_by(*CLAIM_ORDER)
-                   .only("id", "number", "exercise_id", "kind"))
+                   .only("id", "number", "exercise_id", "kind", "user_id"))
     if not waiting:
         return []
     running = list(Attempt.objects.filter(status=Attempt.Status.RUNNING).only("exercise_id", "kind", "started_at"))

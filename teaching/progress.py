@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Case, Count, DateTimeField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from attempts.models import Attempt, AttemptEvent
@@ -24,6 +24,7 @@ from teaching.regrade import applied_results
 
 STUCK_AFTER_FAILURES = 3  # failed submissions in a row on one exercise, never passed
 STUCK_IDLE = timedelta(minutes=20)  # since a learner's last submission, which failed, on an exercise not passed
+NEVER_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # the due date of an exercise without one, for the database
 
 
 class Submission(NamedTuple):  # a tuple: a class's page reads a hundred thousand of them
@@ -48,6 +49,7 @@ class Cell:
     on_time_score: int | None = None  # what the gradebook counts
     late_attempts: int = 0
     due_at: datetime | None = None
+    last_at: datetime | None = None  # of the latest submission
 
     @property
     def status(self) -> str:
@@ -60,8 +62,9 @@ class Cell:
         self.max_score = submission.max_score
         if submission.score is not None:
             self.best_score = max(self.best_score or 0, submission.score)
-        if submission.passed and self.passed_at is None:
+        if submission.passed and (self.passed_at is None or submission.created_at < self.passed_at):
             self.passed_at = submission.created_at
+        self.last_at = max(self.last_at or submission.created_at, submission.created_at)
         if submission.late:
             self.late_attempts += 1
         elif submission.score is not None:
@@ -104,6 +107,14 @@ class DueDates:
     def of(self, learner_id: int, exercise: Exercise) -> datetime | None:
         return self.extensions.get((learner_id, exercise.id)) or self.of_exercise(exercise)
 
+    def of_attempt(self, exercises: Iterable[Exercise]) -> Case:
+        """The same due date, of each attempt to `exercises`, as the database computes it; NEVER_DUE for none."""
+        extensions = [When(user_id=learner_id, exercise_id=exercise_id, then=Value(due_at))
+                      for (learner_id, exercise_id), due_at in self.extensions.items()]
+        deadlines = [When(exercise_id=exercise.id, then=Value(due_at))
+                     for exercise in exercises if (due_at := self.of_exercise(exercise))]
+        return Case(*extensions, *deadlines, default=Value(NEVER_DUE), output_field=DateTimeField())
+
 
 def class_learners(classroom: Classroom) -> QuerySet:
     return classroom.learners.order_by("username")
@@ -114,15 +125,16 @@ def class_exercises(lesson_id: int | None = None) -> list[Exercise]:
     return list(exercises.filter(lesson_id=lesson_id) if lesson_id else exercises)
 
 
-def graded_submissions(classroom: Classroom, exercises: Iterable[Exercise],
-                       learner_ids: Iterable[int] | None = None) -> Iterator[Submission]:
-    """The graded submissions of the class's learners to `exercises`, oldest first, each marked late or not, with
-    the result of its applied regrade if it has one."""
+def graded_submissions(classroom: Classroom, exercises: Iterable[Exercise], learner_ids: Iterable[int] | None = None,
+                       only: QuerySet | None = None) -> Iterator[Submission]:
+    """The graded submissions of the class's learners to `exercises` (or `only` those), oldest first, each marked
+    late or not, with the result of its applied regrade if it has one."""
     by_id = {exercise.id: exercise for exercise in exercises}
     due = DueDates(classroom)
     regraded = applied_results(classroom)
     learners = learner_ids if learner_ids is not None else class_learners(classroom).values("id")
-    rows = (Attempt.objects.graded().filter(user_id__in=learners, exercise_id__in=list(by_id))
+    rows = ((only if only is not None else Attempt.objects.graded()).filter(user_id__in=learners,
+                                                                          exercise_id__in=list(by_id))
             .order_by("created_at", "id")
             .values_list("id", "user_id", "exercise_id", "created_at", "passed", "score", "max_score"))
     due_of: dict[tuple[int, int], datetime | None] = {}
@@ -168,53 +180,65 @@ def class_progress(classroom: Classroom, lesson_id: int | None = None, now: date
     for learner in learners:
         for exercise in exercises:
             progress.cells[learner.id, exercise.id] = Cell(due_at=due.of(learner.id, exercise))
-    streaks: dict[tuple[int, int], list[Submission]] = defaultdict(list)  # failures since the last pass
-    for submission in graded_submissions(classroom, exercises, [learner.id for learner in learners]):
-        key = (submission.learner_id, submission.exercise_id)
-        progress.cells[key].add(submission)
-        if submission.passed:
-            streaks[key].clear()
-        else:
-            streaks[key].append(submission)
-    progress.stuck = _stuck(progress, streaks, now or timezone.now())
+    _add_graded_submissions(progress, due)
+    progress.stuck = _stuck(progress, now or timezone.now())
     return progress
 
 
-def _stuck(progress: ClassProgress, streaks: dict[tuple[int, int], list[Submission]], now: datetime) -> list[Stuck]:
+def _add_graded_submissions(progress: ClassProgress, due: DueDates) -> None:
+    """Fill the cells with the class's graded submissions, counted by the database a cell at a time; only the
+    submissions an applied regrade gave another result are read one by one."""
+    regraded = applied_results(progress.classroom)
+    learner_ids = [learner.id for learner in progress.learners]
+    submissions = Attempt.objects.graded().filter(user_id__in=learner_ids,
+                                                  exercise_id__in=[exercise.id for exercise in progress.exercises])
+    late = Q(created_at__gt=due.of_attempt(progress.exercises))
+    totals = ((submissions.exclude(id__in=list(regraded)) if regraded else submissions)
+              .values("user_id", "exercise_id").order_by()
+              .annotate(attempts=Count("id"), best_score=Max("score"), max_score=Max("max_score"),
+                        passed_at=Min("created_at", filter=Q(passed=True)), last_at=Max("created_at"),
+                        late_attempts=Count("id", filter=late), on_time_score=Max("score", filter=~late)))
+    for total in totals:
+        cell = progress.cells[total.pop("user_id"), total.pop("exercise_id")]
+        for name, value in total.items():
+            setattr(cell, name, value)
+    if regraded:
+        for submission in graded_submissions(progress.classroom, progress.exercises, learner_ids,
+                                             only=submissions.filter(id__in=list(regraded))):
+            progress.cells[submission.learner_id, submission.exercise_id].add(submission)
+
+
+def _stuck(progress: ClassProgress, now: datetime) -> list[Stuck]:
+    """Who failed every submission to an exercise they have not passed: STUCK_AFTER_FAILURES of them, or fewer
+    and none for STUCK_IDLE."""
     learners = {learner.id: learner for learner in progress.learners}
     exercises = {exercise.id: exercise for exercise in progress.exercises}
     found = {}
-    for key, failures in streaks.items():
-        if not failures or progress.cells[key].passed_at is not None:
+    for key, cell in progress.cells.items():
+        if not cell.attempts or cell.passed_at is not None:
             continue
-        if len(failures) >= STUCK_AFTER_FAILURES:
+        if cell.attempts >= STUCK_AFTER_FAILURES:
             found[key] = "failures"
-        elif now - failures[-1].created_at >= STUCK_IDLE:
+        elif now - cell.last_at >= STUCK_IDLE:
             found[key] = "idle"
-    checks = most_failed_check({key: streaks[key] for key in found})
-    stuck = [Stuck(learners[key[0]], exercises[key[1]], reason, len(streaks[key]), streaks[key][-1].created_at,
-                   checks.get(key)) for key, reason in found.items()]
+    checks = most_failed_check(found)
+    stuck = [Stuck(learners[key[0]], exercises[key[1]], reason, progress.cells[key].attempts,
+                   progress.cells[key].last_at, checks.get(key)) for key, reason in found.items()]
     return sorted(stuck, key=lambda entry: (-entry.failures, entry.last_at))
 
 
-def most_failed_check(streaks: dict[tuple[int, int], list[Submission]]) -> dict[tuple[int, int], str]:
-    """For each streak of failed submissions, the check that failed in most of them (one query for all)."""
-    key_of = {submission.id: key for key, submissions in streaks.items() for submission in submissions}
+def most_failed_check(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """For each (learner, exercise) whose submissions all failed, the check that failed in most of them (one
+    query for all)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    rows = (AttemptEvent.objects.filter(attempt__in=Attempt.objects.graded(), data__type="check", data__passed=False,
+                                        attempt__user_id__in={learner for learner, _ in keys},
+                                        attempt__exercise_id__in={exercise for _, exercise in keys})
+            .values_list("attempt__user_id", "attempt__exercise_id", "data__id"))
     counts: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for attempt_id, check in failed_checks(key_of):
-        counts[key_of[attempt_id]][check] += 1
+    for learner_id, exercise_id, check in rows.iterator(chunk_size=2000):
+        if (learner_id, exercise_id) in keys:
+            counts[learner_id, exercise_id][check] += 1
     return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
-
-
-def failed_checks(attempt_ids: Iterable[int]) -> QuerySet:
-    """(attempt id, check id) of each check that failed in those attempts."""
-    return (AttemptEvent.objects.filter(attempt_id__in=list(attempt_ids), data__type="check", data__passed=False)
-            .values_list("attempt_id", "data__id"))
-
-
-def cell_of(classroom: Classroom, learner_id: int, exercise: Exercise) -> Cell:
-    """One learner's cell, as the live matrix is sent it after each of their submissions."""
-    cell = Cell(due_at=DueDates(classroom).of(learner_id, exercise))
-    for submission in graded_submissions(classroom, [exercise], [learner_id]):
-        cell.add(submission)
-    return cell

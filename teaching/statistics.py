@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import statistics as stats
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from attempts.models import AttemptEvent
+from attempts.models import Attempt, AttemptEvent
 from course.models import Exercise, in_language
 from teaching.access import instructor_required, taught_class
 from teaching.dashboard import message_key
 from teaching.progress import class_exercises, class_learners, graded_submissions
+from teaching.regrade import applied_results
 from teaching.strings import dashboard_strings
 
 MESSAGES_SHOWN = 10
@@ -51,26 +54,55 @@ class ExerciseStatistics:
 
 
 def class_statistics(classroom, exercises: list[Exercise]) -> list[ExerciseStatistics]:
-    """One pass over the class's graded submissions, in a constant number of queries."""
+    """The class's graded submissions counted by the database a learner and exercise at a time, in a constant
+    number of queries; a class with applied regrades is read a submission at a time, since they change results."""
     learners = class_learners(classroom).count()
     by_exercise = {exercise.id: ExerciseStatistics(exercise, learners) for exercise in exercises}
-    tried: dict[tuple[int, int], list] = defaultdict(list)  # (learner, exercise) -> [submissions, first at, passed]
-    for submission in graded_submissions(classroom, exercises):
-        entry = by_exercise[submission.exercise_id]
-        entry.submissions += 1
-        state = tried[submission.learner_id, submission.exercise_id]
-        if not state:
-            state.extend([0, submission.created_at, False])
-            entry.attempted += 1
-        if state[2]:
-            continue
-        state[0] += 1
-        if submission.passed:
-            state[2] = True
+    tallies = _tallies_regraded(classroom, exercises) if applied_results(classroom) else _tallies(classroom, exercises)
+    for exercise_id, submissions, first_at, passed_at, attempts_to_pass in tallies:
+        entry = by_exercise[exercise_id]
+        entry.attempted += 1
+        entry.submissions += submissions
+        if passed_at is not None:
             entry.passed += 1
-            entry.attempts_to_pass.append(state[0])
-            entry.times_to_pass.append(submission.created_at - state[1])
+            entry.attempts_to_pass.append(attempts_to_pass)
+            entry.times_to_pass.append(passed_at - first_at)
     return list(by_exercise.values())
+
+
+Tally = tuple[int, int, datetime, datetime | None, int | None]  # exercise, submissions, first, first pass, attempts
+
+
+def class_submissions(classroom, exercises: list[Exercise]) -> QuerySet:
+    """The graded submissions of the class's learners to `exercises`, as the database reads them."""
+    return Attempt.objects.graded().filter(user__in=class_learners(classroom).values("id"),
+                                           exercise_id__in=[exercise.id for exercise in exercises])
+
+
+def _tallies(classroom, exercises: list[Exercise]) -> Iterator[Tally]:
+    """Per learner and exercise: submissions, the first one's time, the first pass's and how many it took."""
+    submissions = class_submissions(classroom, exercises)
+    first_pass = (Attempt.objects.graded().filter(user_id=OuterRef("user_id"), exercise_id=OuterRef("exercise_id"),
+                                                  passed=True).order_by("created_at").values("created_at")[:1])
+    rows = (submissions.values("user_id", "exercise_id").order_by()
+            .annotate(submissions=Count("id"), first_at=Min("created_at"),
+                      passed_at=Min("created_at", filter=Q(passed=True)),
+                      before_pass=Count("id", filter=Q(created_at__lt=Subquery(first_pass))))
+            .values_list("exercise_id", "submissions", "first_at", "passed_at", "before_pass"))
+    for exercise_id, count, first_at, passed_at, before_pass in rows.iterator(chunk_size=2000):
+        yield exercise_id, count, first_at, passed_at, before_pass + 1 if passed_at else None
+
+
+def _tallies_regraded(classroom, exercises: list[Exercise]) -> Iterator[Tally]:
+    """The same, from each submission with the result its applied regrade gave it."""
+    tried: dict[tuple[int, int], list] = {}  # -> [exercise, submissions, first at, first pass at, attempts to it]
+    for submission in graded_submissions(classroom, exercises):
+        state = tried.setdefault((submission.learner_id, submission.exercise_id),
+                                 [submission.exercise_id, 0, submission.created_at, None, None])
+        state[1] += 1
+        if submission.passed and state[3] is None:
+            state[3], state[4] = submission.created_at, state[1]
+    yield from (tuple(state) for state in tried.values())
 
 
 @dataclass(frozen=True)
@@ -83,8 +115,8 @@ class Failure:
 def failures(classroom, exercise: Exercise) -> list[Failure]:
     """The checks that failed in the class's graded submissions of `exercise`, most failed first, each with its
     failure messages grouped and counted."""
-    attempt_ids = [s.id for s in graded_submissions(classroom, [exercise])]
-    events = AttemptEvent.objects.filter(attempt_id__in=attempt_ids, data__type="check", data__passed=False)
+    events = AttemptEvent.objects.filter(attempt__in=class_submissions(classroom, [exercise]), data__type="check",
+                                         data__passed=False)
     per_check: Counter = Counter()
     per_message: dict[str, Counter] = defaultdict(Counter)
     texts: dict[str, str] = {}

@@ -1,7 +1,7 @@
 // The class matrix kept live: the dashboard's socket brings each attempt's news (teaching.live); a graded one
-// redraws its learner's cell, and every one goes to the top of the activity feed.
+// adds to its learner's cell, kept in the cell's data attributes, and every one goes to the top of the activity feed.
 import { $, el } from "./dom.js";
-import { cellParts, feedText } from "./teaching-cells.js";
+import { cellAfter, cellParts, feedText } from "./teaching-cells.js";
 
 const FEED_LENGTH = 30;
 const RETRY_MS = 3000;
@@ -16,6 +16,29 @@ function drawCell(td, cell, t, time) {
   else children.push(el("span", { class: "muted", text: "—" }));
   if (parts.late) children.push(" ", el("span", { class: "late", text: t("late") }));
   td.replaceChildren(...children);
+}
+
+// A cell's numbers as the page keeps them in its data attributes (teaching's matrix_cell writes them first).
+const CELL_STATE = { attempts: "attempts", late_attempts: "lateAttempts", best_score: "bestScore",
+  max_score: "maxScore", passed_at: "passedAt", due_at: "dueAt" };
+const COUNTS = new Set(["attempts", "late_attempts"]); // absent: none yet
+const NUMBERS = new Set([...COUNTS, "best_score", "max_score"]);
+
+function readCell(td) {
+  const cell = {};
+  for (const [name, key] of Object.entries(CELL_STATE)) {
+    const value = td.dataset[key];
+    if (value === undefined) cell[name] = COUNTS.has(name) ? 0 : null;
+    else cell[name] = NUMBERS.has(name) ? Number(value) : value;
+  }
+  return cell;
+}
+
+function writeCell(td, cell) {
+  for (const [name, key] of Object.entries(CELL_STATE)) {
+    if (cell[name] === null || cell[name] === undefined) delete td.dataset[key];
+    else td.dataset[key] = String(cell[name]);
+  }
 }
 
 // The row's "passed" column: its passed cells out of all its cells.
@@ -48,8 +71,10 @@ export function startLive(data, { t, time }) {
       if (event.type !== "activity") return;
       addToFeed(event, data, t);
       const td = document.querySelector(`td.cell[data-learner="${event.learner}"][data-exercise="${event.exercise}"]`);
-      if (td && event.cell) {
-        drawCell(td, event.cell, t, time);
+      if (td && event.event === "result" && event.graded) {
+        const cell = cellAfter(readCell(td), event);
+        writeCell(td, cell);
+        drawCell(td, cell, t, time);
         recount(td.closest("tr"));
       }
     };

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from teaching.models import Enrollment
+from attempts.models import Attempt
+from teaching.models import Deadline, Enrollment
 from teaching.progress import STUCK_AFTER_FAILURES, class_progress
 from tests.teaching.conftest import logged_in, submission, user
 
@@ -95,13 +96,20 @@ def test_the_dashboard_speaks_chinese_to_a_chinese_reader_and_sends_its_script_t
 
 
 def test_the_page_draws_each_cell_as_the_live_script_does(people, exercises):
+    """Each cell also keeps its numbers and due date, which teaching-live.js adds the class's news to."""
     first, second = exercises[:2]
-    submission(people.ada, first, passed=True, score=6)
+    passed = submission(people.ada, first, passed=True, score=6)
     submission(people.ada, second, passed=False, score=1)
+    due_at = timezone.now() + timedelta(days=1)
+    Deadline.objects.create(classroom=people.classroom, exercise=second, due_at=due_at)
     page = logged_in(people.teacher).get(reverse("teaching-class", args=[people.classroom.id]),
                                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f'<td class="cell passed" data-learner="{people.ada.id}" data-exercise="{first.id}">' \
+    passed_at = Attempt.objects.get(id=passed.id).created_at.isoformat()
+    assert f'<td class="cell passed" data-learner="{people.ada.id}" data-exercise="{first.id}" data-attempts="1" ' \
+           f'data-late-attempts="0" data-best-score="6" data-max-score="6" data-passed-at="{passed_at}">' \
            '<span class="score">✓ 6/6</span>' in page
-    assert f'<td class="cell attempted" data-learner="{people.ada.id}" data-exercise="{second.id}">1 attempt</td>' \
-        in page
-    assert f'<td class="cell not_started" data-learner="{people.wei.id}" data-exercise="{first.id}">' in page
+    assert f'<td class="cell attempted" data-learner="{people.ada.id}" data-exercise="{second.id}" data-attempts="1" ' \
+           f'data-late-attempts="0" data-best-score="1" data-max-score="6" data-due-at="{due_at.isoformat()}">' \
+           '1 attempt</td>' in page
+    assert f'<td class="cell not_started" data-learner="{people.wei.id}" data-exercise="{first.id}" ' \
+           'data-attempts="0" data-late-attempts="0">' in page
