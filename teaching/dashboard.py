@@ -20,7 +20,7 @@ from teaching.variants import reference_files
 ATTEMPTS_SHOWN = 200  # of a list of attempts, newest first
 FEED_LENGTH = 30  # attempts the activity feed starts with
 # only what a line of the feed shows: sorting a class's attempts with their files and definitions cost most of the page
-FEED_FIELDS = ("id", "kind", "status", "passed", "created_at", "user__username", "exercise__slug")
+FEED_FIELDS = ("id", "number", "kind", "status", "passed", "created_at", "user__username", "exercise__slug")
 
 
 @instructor_required

@@ -42,8 +42,8 @@ def activity(attempt: Attempt, event: dict, username: str) -> dict:
     """What the activity feed shows of one event of an attempt; of a graded submission's result, also what its
     cell needs (teaching-cells.js adds it to the cell the page shows)."""
     summary = {
-        "type": "activity", "event": event["type"], "attempt": attempt.id, "kind": attempt.kind,
-        "learner": attempt.user_id, "username": username,
+        "type": "activity", "event": event["type"], "attempt": attempt.id, "number": attempt.number,
+        "kind": attempt.kind, "learner": attempt.user_id, "username": username,
         "exercise": attempt.exercise_id, "exercise_slug": exercise_slug(attempt.exercise_id),
         "status": event.get("status"), "passed": event.get("passed"), "score": event.get("score"),
         "max_score": event.get("max_score"), "seq": event["seq"], "at": timezone.now().isoformat(),

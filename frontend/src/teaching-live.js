@@ -50,7 +50,7 @@ function recount(row) {
 
 function addToFeed(event, data, t) {
   const feed = $("feed");
-  const link = el("a", { href: data.attempt_url.replace(/0\/$/, `${event.attempt}/`), text: `#${event.attempt}` });
+  const link = el("a", { href: data.attempt_url.replace(/0\/$/, `${event.attempt}/`), text: `#${event.number}` });
   feed.prepend(el("li", { "data-attempt": event.attempt, "data-event": event.event }, link, " ", feedText(event, t)));
   while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
 }

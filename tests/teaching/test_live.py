@@ -63,6 +63,7 @@ async def test_the_instructor_sees_a_learners_submission_queue_start_and_pass(pe
     assert {item["username"] for item in news} == {"ada"} and news[-1]["passed"] is True
     attempt = await sync_to_async(Attempt.objects.get)(id=news[-1]["attempt"])
     assert news[-1]["graded"] is True and news[-1]["submitted_at"] == attempt.created_at.isoformat()
+    assert news[-1]["number"] == attempt.number == 1  # the learner's own count, as their page shows it
     assert news[-1]["score"] == news[-1]["max_score"] and news[-1]["exercise_slug"] == "run-vs-cmd"
     assert "built at build time" not in json.dumps(news) and "files" not in news[-1]
 

@@ -53,8 +53,9 @@ def test_failures_are_counted_per_check_and_grouped_by_message(people, history):
 def _linked_attempts(client, page: str, classroom_id: int) -> dict[str, set[int]]:
     """For each link of a page to the attempts list: the attempts that list shows."""
     links = set(re.findall(rf'href="({reverse("teaching-attempts", args=[classroom_id])}\?[^"]+)"', page))
-    return {link: {int(found) for found in re.findall(r">#(\d+)</a>", client.get(link.replace("&amp;", "&"))
-                                                                      .content.decode())} for link in links}
+    attempt_link = rf'href="{reverse("teaching-attempts", args=[classroom_id])}(\d+)/"'
+    return {link: {int(found) for found in re.findall(attempt_link, client.get(link.replace("&amp;", "&"))
+                                                      .content.decode())} for link in links}
 
 
 def test_each_number_clicks_through_to_the_attempts_behind_it(people, history):
