@@ -10,7 +10,7 @@ from engine import fence
 from engine.messages import Picked, both, phrase, render
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("engine", "grading", "attempts", "registry", "course", "teaching", "layerlab")
+APPS = ("engine", "grading", "attempts", "registry", "course", "teaching", "insight", "layerlab")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # The names modules mark message ids with, and the position of the id (after the context, for pgettext).
 MARKERS = {"_": 0, "gettext": 0, "gettext_lazy": 0, "gettext_noop": 0, "pgettext": 1, "pgettext_lazy": 1}
