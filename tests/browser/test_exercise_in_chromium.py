@@ -4,6 +4,7 @@ learner's build, the page says where its attempt waits. The finished page is sav
 test-artifacts/exercise-page.png."""
 import json
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -73,7 +74,8 @@ def test_a_waiting_attempt_is_told_its_place_then_builds_against_its_limit(serve
         while frames[-1]["type"] not in ("build_step", "error", "result"):
             frames.append(json.loads(other_learner.recv(timeout=60)))
         assert frames[-1]["type"] == "build_step", frames  # the only worker is busy with bob's build now
-        replace_dockerfile(page, 'FROM layerlab/python\nCMD ["true"]\n')
+        # A step of its own that takes a while (never cached: its text is new), so that the build can be seen.
+        replace_dockerfile(page, f'FROM layerlab/python\nRUN echo {uuid.uuid4().hex} && sleep 3\nCMD ["true"]\n')
         page.click("#action-try")
         expect(page.locator("#attempt-status")).to_contain_text("排第 1 位", timeout=30_000)
         expect(page.locator("#attempt-status")).to_contain_text("第 1 次尝试")
