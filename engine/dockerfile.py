@@ -75,6 +75,11 @@ class Instruction:
         flags = " ".join(f"--{name}={value}" if value else f"--{name}" for name, value in self.flags.items())
         return " ".join(part for part in (self.keyword, flags, self.value) if part)
 
+    @property
+    def as_written(self) -> str:
+        """The instruction as the learner wrote it: its lines as the builder joins them, else rebuilt from its parts."""
+        return self.text or str(self)
+
 
 @dataclass(frozen=True)
 class BuilderInstruction:

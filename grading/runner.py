@@ -370,13 +370,12 @@ def named_as_written(layers: list[LayerListing], dockerfile: Dockerfile | None) 
     """The layers, those of the final stage called by the instruction that made each as the learner wrote it:
     Docker's history names a copied folder by its content hash (`COPY dir:716e… in /app`), which means nothing to
     whoever reads a check's message. The final stage's RUN, COPY and ADD made its last layers, one each, in order."""
-    makers = [instruction for instruction in (dockerfile.stages[-1].instructions if dockerfile and dockerfile.stages
-                                              else ()) if instruction.keyword.upper() in LAYER_MAKERS]
+    final = dockerfile.stages[-1].instructions if dockerfile and dockerfile.stages else ()
+    makers = [instruction for instruction in final if instruction.keyword in LAYER_MAKERS]
     if not makers or len(makers) > len(layers):
         return layers
     ours = layers[-len(makers):]
-    return layers[:-len(makers)] + [replace(layer, created_by=instruction.text or
-                                            f"{instruction.keyword.upper()} {instruction.value}")
+    return layers[:-len(makers)] + [replace(layer, created_by=instruction.as_written)
                                     for layer, instruction in zip(ours, makers, strict=True)]
 
 

@@ -100,8 +100,8 @@ def explain_miss(previous: Submitted, current: Submitted, step: int) -> CacheMis
         return None
     instruction = new[step - 1]
     before = old[step - 1] if step <= len(old) else None
-    miss = CacheMiss(step, instruction.line, _text(instruction), "unchanged", _text(before) if before else None)
-    if before is None or _text(before) != _text(instruction):
+    miss = CacheMiss(step, instruction.line, instruction.as_written, "unchanged", before.as_written if before else None)
+    if before is None or before.as_written != instruction.as_written:
         miss.variables = _changed_variables(before, instruction)
         miss.reason = "variables" if miss.variables else "instruction"
     elif instruction.keyword in COPIES and "from" not in instruction.flags:
@@ -109,10 +109,6 @@ def explain_miss(previous: Submitted, current: Submitted, step: int) -> CacheMis
         miss.reason = "files" if miss.files else "unchanged"
     miss.suggestion = _order_keeping_cache(new, step - 1, _names_that_changed(miss))
     return miss
-
-
-def _text(instruction: Instruction) -> str:
-    return instruction.text or str(instruction)
 
 
 def _variables(instruction: Instruction | None) -> dict[str, str | None]:
@@ -169,10 +165,10 @@ def _order_keeping_cache(instructions: list[Instruction], missed: int, names: li
     uses = re.compile("|".join(re.escape(name) for name in names))
     passed = []
     for instruction in instructions[missed + 1:]:
-        if instruction.keyword not in movable_past or uses.search(_text(instruction)):
+        if instruction.keyword not in movable_past or uses.search(instruction.as_written):
             break
         passed.append(instruction)
     if not passed:
         return None
     reordered = [*instructions[:missed], *passed, instructions[missed], *instructions[missed + 1 + len(passed):]]
-    return [_text(instruction) for instruction in reordered]
+    return [instruction.as_written for instruction in reordered]

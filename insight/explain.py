@@ -42,7 +42,7 @@ def dockerfile_steps(dockerfile: str | None) -> list[DockerfileStep]:
         stages = parse(dockerfile).stages
     except DockerfileSyntaxError:
         return []
-    return [DockerfileStep(instruction.text or str(instruction), instruction.line)
+    return [DockerfileStep(instruction.as_written, instruction.line)
             for instruction in stages[-1].instructions] if stages else []
 
 
